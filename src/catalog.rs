@@ -1,0 +1,379 @@
+//! AWS knowledge: which services have endpoints, of which types, under which name in each Region
+//! and partition, on which ports, and whether they accept an endpoint policy; plus the Regions,
+//! the partitions and the workload presets. The tables are generated at build time from
+//! `src/data/*.yaml` (see `build.rs`), so nothing is looked up or parsed at run time.
+
+use serde::Serialize;
+
+/// One AWS service reachable through a VPC endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// The catalogue key: the service-name suffix (`ecr.api`).
+    pub key: &'static str,
+    pub title: &'static str,
+    pub gateway: bool,
+    pub interface: bool,
+    prefix: &'static str,
+    pub global: bool,
+    /// TCP ports clients use; 443 for nearly everything.
+    pub ports: &'static [u16],
+    /// Whether the service accepts a custom endpoint policy.
+    pub policy: bool,
+    /// Whether interface endpoints of this service support private DNS.
+    pub private_dns: bool,
+    region_prefixes: &'static [(&'static str, &'static str)],
+    region_suffixes: &'static [(&'static str, &'static str)],
+    pub note: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    /// The ARN partition (`aws`, `aws-cn`, ...).
+    pub name: &'static str,
+    pub title: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Region {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub partition: &'static str,
+    /// Availability Zone suffix letters (`a`, `b`, ...).
+    pub azs: &'static [&'static str],
+    /// Estimated price of one interface endpoint per AZ-hour, in USD.
+    pub interface_hour_usd: f64,
+    /// How sure the price is: `third-party`, `estimate` or `unknown`.
+    pub price_confidence: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
+
+/// The two endpoint types vpcgen generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum EndpointType {
+    Gateway,
+    Interface,
+}
+
+impl EndpointType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndpointType::Gateway => "Gateway",
+            EndpointType::Interface => "Interface",
+        }
+    }
+
+    pub fn lower(self) -> &'static str {
+        match self {
+            EndpointType::Gateway => "gateway",
+            EndpointType::Interface => "interface",
+        }
+    }
+}
+
+impl Service {
+    pub fn offers(&self, kind: EndpointType) -> bool {
+        match kind {
+            EndpointType::Gateway => self.gateway,
+            EndpointType::Interface => self.interface,
+        }
+    }
+
+    /// The type chosen when the spec does not ask: Gateway where the service has one (it is free),
+    /// Interface otherwise.
+    pub fn default_type(&self) -> EndpointType {
+        if self.gateway {
+            EndpointType::Gateway
+        } else {
+            EndpointType::Interface
+        }
+    }
+
+    /// The endpoint service name in `region`, e.g. `cn.com.amazonaws.cn-north-1.transcribe.cn`.
+    pub fn name_in(&self, region: &str) -> String {
+        let lookup = |table: &'static [(&'static str, &'static str)]| {
+            table.iter().find(|(r, _)| *r == region).map(|(_, v)| *v)
+        };
+        let prefix = lookup(self.region_prefixes).unwrap_or(self.prefix);
+        let suffix = lookup(self.region_suffixes).unwrap_or("");
+        if self.global {
+            format!("{prefix}.{}{suffix}", self.key)
+        } else {
+            format!("{prefix}.{region}.{}{suffix}", self.key)
+        }
+    }
+}
+
+pub fn services() -> &'static [Service] {
+    SERVICES
+}
+
+pub fn service(key: &str) -> Option<&'static Service> {
+    SERVICES
+        .binary_search_by(|s| s.key.cmp(key))
+        .ok()
+        .map(|i| &SERVICES[i])
+}
+
+pub fn regions() -> &'static [Region] {
+    REGIONS
+}
+
+pub fn region(name: &str) -> Option<&'static Region> {
+    REGIONS
+        .binary_search_by(|r| r.name.cmp(name))
+        .ok()
+        .map(|i| &REGIONS[i])
+}
+
+pub fn partitions() -> &'static [Partition] {
+    PARTITIONS
+}
+
+pub fn partition(name: &str) -> Option<&'static Partition> {
+    PARTITIONS.iter().find(|p| p.name == name)
+}
+
+impl Region {
+    pub fn az_names(&self) -> Vec<String> {
+        self.azs
+            .iter()
+            .map(|l| format!("{}{l}", self.name))
+            .collect()
+    }
+}
+
+/// Interface endpoints per VPC before AWS asks for a quota increase.
+pub const INTERFACE_ENDPOINTS_PER_VPC: usize = 50;
+
+/// A workload preset: one word in the spec for the endpoints a workload needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Preset {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub members: &'static [PresetMember],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PresetMember {
+    pub key: &'static str,
+    pub kind: EndpointType,
+    /// Why the workload needs it; shown by `vpcgen plan` and in comments.
+    pub reason: &'static str,
+}
+
+const fn m(key: &'static str, kind: EndpointType, reason: &'static str) -> PresetMember {
+    PresetMember { key, kind, reason }
+}
+
+use EndpointType::{Gateway as G, Interface as I};
+
+const ECR_API: PresetMember = m(
+    "ecr.api",
+    I,
+    "ECR API: registry auth tokens and image manifests",
+);
+const ECR_DKR: PresetMember = m(
+    "ecr.dkr",
+    I,
+    "ECR Docker registry: image pulls (needs private DNS)",
+);
+const S3_LAYERS: PresetMember = m("s3", G, "image layers are served from S3");
+
+static PRESETS: &[Preset] = &[
+    Preset {
+        name: "ecr",
+        title: "Pull container images from Amazon ECR",
+        members: &[ECR_API, ECR_DKR, S3_LAYERS],
+    },
+    Preset {
+        name: "ecs-fargate",
+        title: "ECS on Fargate in private subnets",
+        members: &[
+            ECR_API,
+            ECR_DKR,
+            S3_LAYERS,
+            m(
+                "logs",
+                I,
+                "the awslogs log driver sends task logs to CloudWatch Logs",
+            ),
+            m(
+                "secretsmanager",
+                I,
+                "secrets injected into task definitions",
+            ),
+            m(
+                "ssm",
+                I,
+                "Parameter Store values injected into task definitions",
+            ),
+        ],
+    },
+    Preset {
+        name: "eks-private",
+        title: "Private EKS cluster without internet access",
+        members: &[
+            m("ec2", I, "nodes and the EKS-optimized AMI call the EC2 API"),
+            ECR_API,
+            ECR_DKR,
+            S3_LAYERS,
+            m(
+                "elasticloadbalancing",
+                I,
+                "the AWS Load Balancer Controller manages load balancers",
+            ),
+            m("logs", I, "node and pod logs to CloudWatch Logs"),
+            m(
+                "sts",
+                I,
+                "IAM roles for service accounts (IRSA) assume roles through STS",
+            ),
+            m("eks-auth", I, "EKS Pod Identity"),
+            m("eks", I, "nodes and tools call the EKS API"),
+        ],
+    },
+    Preset {
+        name: "lambda-vpc",
+        title: "Lambda functions attached to a VPC",
+        members: &[
+            m("s3", G, "functions read and write S3 objects"),
+            m("dynamodb", G, "functions use DynamoDB tables"),
+            m("sqs", I, "functions send to SQS queues"),
+            m("sns", I, "functions publish to SNS topics"),
+            m("secretsmanager", I, "functions read secrets"),
+            m("ssm", I, "functions read Parameter Store values"),
+            m("kms", I, "functions decrypt with KMS keys"),
+            m("sts", I, "functions assume roles"),
+        ],
+    },
+    Preset {
+        name: "sagemaker-studio",
+        title: "SageMaker Studio in VpcOnly mode",
+        members: &[
+            m("sagemaker.api", I, "SageMaker API calls from notebooks"),
+            m("sagemaker.runtime", I, "invoking SageMaker endpoints"),
+            m("s3", G, "training data, models and notebook storage"),
+            m("sts", I, "the SDK resolves the execution role through STS"),
+            m("logs", I, "training and endpoint logs to CloudWatch Logs"),
+        ],
+    },
+    Preset {
+        name: "ssm",
+        title: "Systems Manager Session Manager",
+        members: &[
+            m(
+                "ssm",
+                I,
+                "Systems Manager API: agent registration and commands",
+            ),
+            m("ssmmessages", I, "Session Manager data channels"),
+            m(
+                "ec2messages",
+                I,
+                "Run Command message delivery for older agents",
+            ),
+        ],
+    },
+];
+
+pub fn presets() -> &'static [Preset] {
+    PRESETS
+}
+
+pub fn preset(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name == name)
+}
+
+/// Buckets owned by AWS that a workload reaches through the S3 gateway endpoint. A restrictive S3
+/// policy (for example `org-only`) must still admit them, or image pulls and agent updates break.
+pub struct BucketException {
+    pub sid: &'static str,
+    /// Present in the VPC when this service is.
+    pub when_service: &'static str,
+    pub why: &'static str,
+    /// Bucket names; `{region}` is replaced.
+    pub buckets: &'static [&'static str],
+}
+
+pub static S3_BUCKET_EXCEPTIONS: &[BucketException] = &[
+    BucketException {
+        sid: "AllowEcrImageLayers",
+        when_service: "ecr.dkr",
+        why: "ECR serves image layers from an AWS-owned bucket",
+        buckets: &["prod-{region}-starport-layer-bucket"],
+    },
+    BucketException {
+        sid: "AllowSsmAgentBuckets",
+        // Instances run by SSM Agent use ec2messages; Parameter Store readers alone do not.
+        when_service: "ec2messages",
+        why: "SSM Agent updates, patch baselines and documents come from AWS-owned buckets",
+        buckets: &[
+            "amazon-ssm-{region}",
+            "amazon-ssm-packages-{region}",
+            "aws-ssm-{region}",
+            "patch-baseline-snapshot-{region}",
+        ],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_are_sorted_and_unique() {
+        assert!(SERVICES.windows(2).all(|w| w[0].key < w[1].key));
+    }
+
+    #[test]
+    fn every_preset_member_is_in_the_catalogue_with_its_type() {
+        for p in PRESETS {
+            for member in p.members {
+                let s = service(member.key).unwrap_or_else(|| panic!("{}: {}", p.name, member.key));
+                assert!(
+                    s.offers(member.kind),
+                    "{}: {} {:?}",
+                    p.name,
+                    member.key,
+                    member.kind
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn names_follow_region_and_partition() {
+        let s3 = service("s3").unwrap();
+        assert_eq!(s3.name_in("us-east-1"), "com.amazonaws.us-east-1.s3");
+        assert_eq!(s3.name_in("cn-north-1"), "cn.com.amazonaws.cn-north-1.s3");
+        assert_eq!(
+            service("iam").unwrap().name_in("us-east-1"),
+            "com.amazonaws.iam"
+        );
+        assert_eq!(
+            service("notebook").unwrap().name_in("eu-west-1"),
+            "aws.sagemaker.eu-west-1.notebook"
+        );
+        assert_eq!(
+            service("transcribe").unwrap().name_in("cn-northwest-1"),
+            "cn.com.amazonaws.cn-northwest-1.transcribe.cn"
+        );
+        assert_eq!(
+            service("codecatalyst").unwrap().name_in("us-west-2"),
+            "aws.api.global.codecatalyst"
+        );
+        assert_eq!(
+            service("kms").unwrap().name_in("us-gov-west-1"),
+            "com.amazonaws.us-gov-west-1.kms"
+        );
+    }
+
+    #[test]
+    fn every_region_names_a_partition() {
+        for r in REGIONS {
+            assert!(partition(r.partition).is_some(), "{}", r.name);
+            assert!(!r.azs.is_empty(), "{}", r.name);
+        }
+    }
+}

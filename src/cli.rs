@@ -1,0 +1,577 @@
+//! The command line: argument parsing and the commands, each a thin walk through the stages.
+//! Errors are rendered once, here, and mapped to exit codes (0 ok, 1 stale `--check`, 2 bad input).
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::catalog::{self, EndpointType};
+use crate::error::{self, Error};
+use crate::model;
+use crate::output;
+use crate::plan;
+use crate::render::{self, OutputFile, RenderOptions, Target};
+use crate::spec::SpecFile;
+use crate::templates::Templates;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vpcgen",
+    version,
+    about = "Generate Terraform or CloudFormation for AWS VPC endpoints from a short YAML spec."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render specs into Terraform or CloudFormation.
+    Generate(GenerateArgs),
+    /// Write a commented starter spec.
+    Init(InitArgs),
+    /// List the service catalogue, presets or Regions.
+    Services(ServicesArgs),
+    /// Work with the templates: list the built-ins, or eject them to customise.
+    Templates {
+        #[command(subcommand)]
+        command: TemplatesCommand,
+    },
+    /// Print the JSON Schema of the spec (for editor completion).
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    Terraform,
+    Cloudformation,
+    All,
+}
+
+impl TargetArg {
+    fn targets(self) -> Vec<Target> {
+        match self {
+            TargetArg::Terraform => vec![Target::Terraform],
+            TargetArg::Cloudformation => vec![Target::CloudFormation],
+            TargetArg::All => Target::ALL.to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CfnFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Spec files, or directories of `*.yaml` specs.
+    #[arg(required = true, value_name = "SPEC")]
+    pub specs: Vec<PathBuf>,
+    /// What to generate.
+    #[arg(long, short, value_enum)]
+    pub target: TargetArg,
+    /// Output directory. With several specs each goes to DIR/<name>/<target>; with `--target all`,
+    /// each target to DIR/<target>.
+    #[arg(
+        long,
+        short,
+        value_name = "DIR",
+        required_unless_present = "dump_context"
+    )]
+    pub out: Option<PathBuf>,
+    /// Template overrides (mirrors the built-in layout; see `vpcgen templates list`).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Compare with the output directory instead of writing; exit 1 with a diff when stale.
+    #[arg(long)]
+    pub check: bool,
+    /// Replace files vpcgen did not write or that were edited by hand.
+    #[arg(long)]
+    pub force: bool,
+    /// CloudFormation file format.
+    #[arg(long, value_enum, default_value = "yaml")]
+    pub format: CfnFormat,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Print the JSON context the templates receive, and write nothing.
+    #[arg(long)]
+    pub dump_context: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write the spec.
+    #[arg(default_value = "vpcgen.yaml")]
+    pub path: PathBuf,
+    /// Scaffold a new VPC instead of using an existing one.
+    #[arg(long)]
+    pub create_vpc: bool,
+    #[arg(long, default_value = "my-vpc")]
+    pub name: String,
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    /// Presets to include (repeatable).
+    #[arg(long = "preset", value_name = "PRESET")]
+    pub presets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServicesArgs {
+    /// Filter by a word in the key or the service's name.
+    pub query: Option<String>,
+    /// Show service names as they are in this Region.
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+    /// List the presets and what they expand to.
+    #[arg(long, conflicts_with = "regions")]
+    pub presets: bool,
+    /// List the Regions and their partitions.
+    #[arg(long)]
+    pub regions: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Show every built-in template, its blocks, and whether DIR overrides it.
+    List {
+        /// A template override directory to compare with.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Copy the built-in templates to DIR to start customising.
+    Eject {
+        dir: PathBuf,
+        #[arg(long, value_enum)]
+        target: Option<TargetArg>,
+    },
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    run(cli, &mut stdout, &mut stderr, color)
+}
+
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> i32 {
+    let result = match cli.command {
+        Command::Generate(args) => generate(&args, out, err, color),
+        Command::Init(args) => init(&args, err),
+        Command::Services(args) => services(&args, out),
+        Command::Templates { command } => templates_command(&command, out, err),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&crate::spec::json_schema())
+                .expect("schema serialises");
+            writeln!(out, "{text}")
+                .map(|_| 0)
+                .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = write!(err, "{}", error::render(&e, color));
+            e.exit_code()
+        }
+    }
+}
+
+/// Spec files named on the command line, directories expanded to their `*.yaml`/`*.yml` files.
+pub fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| Error::io(p, "cannot read directory", e))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(Error::Usage(format!(
+                    "no `*.yaml` specs in directory `{}`",
+                    p.display()
+                )));
+            }
+            out.extend(found);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(Error::Usage(format!(
+                "spec `{}` does not exist",
+                p.display()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+fn shown(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// Everything one spec produces for one target.
+pub struct Rendered {
+    pub spec: String,
+    pub target: Target,
+    pub dir: PathBuf,
+    pub files: Vec<OutputFile>,
+}
+
+struct TemplateCache {
+    sets: BTreeMap<Option<PathBuf>, Arc<Templates>>,
+}
+
+impl TemplateCache {
+    fn get(&mut self, dir: Option<&Path>) -> Result<Arc<Templates>, Error> {
+        let key = dir.map(Path::to_path_buf);
+        if let Some(t) = self.sets.get(&key) {
+            return Ok(t.clone());
+        }
+        let t = match dir {
+            None => Templates::builtin(),
+            Some(d) => Arc::new(Templates::load(Some(d))?),
+        };
+        self.sets.insert(key, t.clone());
+        Ok(t)
+    }
+}
+
+fn generate(
+    args: &GenerateArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> Result<i32, Error> {
+    let paths = expand_specs(&args.specs)?;
+    let targets = args.target.targets();
+    let base = args.out.clone().unwrap_or_default();
+    let many = paths.len() > 1;
+    let mut cache = TemplateCache {
+        sets: BTreeMap::new(),
+    };
+    if let Some(d) = &args.templates {
+        cache.get(Some(d))?;
+    }
+    let mut failures = Vec::new();
+    let mut rendered: Vec<Rendered> = Vec::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut contexts = Vec::new();
+    for path in &paths {
+        let file = match SpecFile::read(path) {
+            Ok(f) => f,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        let vpc = match model::load(&file) {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        if !vpc.warnings.is_empty() {
+            let report = Error::spec(&file, vpc.warnings.clone());
+            let _ = write!(err, "{}", error::render(&report, color));
+            if args.deny_warnings {
+                failures.push(Error::Usage(format!(
+                    "{}: warnings are errors (--deny-warnings)",
+                    file.display_path()
+                )));
+                continue;
+            }
+        }
+        if many {
+            if let Some(other) = names.insert(vpc.name.clone(), file.display_path()) {
+                failures.push(Error::Usage(format!(
+                    "specs `{other}` and `{}` share the name `{}`; their output would collide in `{}`",
+                    file.display_path(),
+                    vpc.name,
+                    shown(&base.join(&vpc.name))
+                )));
+                continue;
+            }
+        }
+        let templates_dir = args.templates.clone().or_else(|| vpc.templates.clone());
+        let templates = match cache.get(templates_dir.as_deref()) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        let plan = plan::build(&vpc);
+        for &target in &targets {
+            let dir = match (many, targets.len() > 1) {
+                (true, _) => base.join(&vpc.name).join(target.as_str()),
+                (false, true) => base.join(target.as_str()),
+                (false, false) => base.clone(),
+            };
+            let mut regenerate = format!(
+                "vpcgen generate {} --target {} --out {}",
+                file.display_path(),
+                target,
+                shown(&dir)
+            );
+            if target == Target::CloudFormation && args.format == CfnFormat::Json {
+                regenerate.push_str(" --format json");
+            }
+            if let Some(t) = &args.templates {
+                regenerate.push_str(&format!(" --templates {}", shown(t)));
+            }
+            let options = RenderOptions {
+                cfn_json: args.format == CfnFormat::Json,
+                regenerate,
+            };
+            if args.dump_context {
+                contexts.push(
+                    serde_json::to_value(render::context(&plan, target, &options))
+                        .expect("context serialises"),
+                );
+                continue;
+            }
+            match render::render(&plan, target, &options, &templates) {
+                Ok(files) => rendered.push(Rendered {
+                    spec: file.display_path(),
+                    target,
+                    dir,
+                    files,
+                }),
+                Err(e) => failures.push(e),
+            }
+        }
+    }
+    if !failures.is_empty() {
+        let n = failures.len();
+        let e = if n == 1 {
+            failures.pop().expect("one failure")
+        } else {
+            Error::Many(failures)
+        };
+        let _ = write!(err, "{}", error::render(&e, color));
+        if n > 1 || many {
+            let _ = writeln!(err, "nothing was written: {n} spec(s) failed");
+        }
+        return Ok(2);
+    }
+    if args.dump_context {
+        let value = if contexts.len() == 1 {
+            contexts.pop().expect("one")
+        } else {
+            serde_json::Value::Array(contexts)
+        };
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&value).expect("JSON")
+        )
+        .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
+        return Ok(0);
+    }
+    if args.check {
+        let mut stale = false;
+        for r in &rendered {
+            let report = output::check(&r.dir, &r.files)?;
+            if !report.is_current() {
+                stale = true;
+                for m in &report.missing {
+                    let _ = writeln!(out, "missing: {m}");
+                }
+                for x in &report.extra {
+                    let _ = writeln!(out, "no longer generated: {x}");
+                }
+                for d in &report.diffs {
+                    let _ = write!(out, "{d}");
+                }
+            }
+        }
+        if stale {
+            let _ = writeln!(
+                err,
+                "generated files are out of date; run the same command without `--check` to update them"
+            );
+            return Ok(1);
+        }
+        let _ = writeln!(
+            err,
+            "{} output director{} up to date",
+            rendered.len(),
+            if rendered.len() == 1 {
+                "y is"
+            } else {
+                "ies are"
+            }
+        );
+        return Ok(0);
+    }
+    let mut staged = Vec::new();
+    for r in rendered {
+        staged.push(output::stage(&r.dir, r.files, args.force)?);
+    }
+    for (dir, report) in output::commit(staged)? {
+        let _ = writeln!(
+            err,
+            "{}: {} written, {} unchanged{}",
+            shown(&dir),
+            report.written.len(),
+            report.unchanged.len(),
+            if report.removed.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {} removed ({})",
+                    report.removed.len(),
+                    report.removed.join(", ")
+                )
+            }
+        );
+    }
+    Ok(0)
+}
+
+fn init(args: &InitArgs, err: &mut dyn Write) -> Result<i32, Error> {
+    let text = crate::starter::spec(args.create_vpc, &args.name, &args.region, &args.presets)?;
+    if args.path.exists() {
+        return Err(Error::Usage(format!(
+            "`{}` already exists; vpcgen init never overwrites a file (choose another path)",
+            shown(&args.path)
+        )));
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.path)
+        .map_err(|e| Error::io(&args.path, "cannot create", e))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| Error::io(&args.path, "cannot write", e))?;
+    let _ = writeln!(
+        err,
+        "wrote {}; next: vpcgen generate {} --target terraform --out generated",
+        shown(&args.path),
+        shown(&args.path)
+    );
+    Ok(0)
+}
+
+fn services(args: &ServicesArgs, out: &mut dyn Write) -> Result<i32, Error> {
+    let text = if args.regions {
+        crate::listing::regions(args.format == ListFormat::Json)
+    } else if args.presets {
+        crate::listing::presets(args.format == ListFormat::Json)
+    } else {
+        let region = catalog::region(&args.region).ok_or_else(|| {
+            let hint = error::suggest(&args.region, catalog::regions().iter().map(|r| r.name))
+                .map(|b| format!(" (did you mean `{b}`?)"))
+                .unwrap_or_default();
+            Error::Usage(format!(
+                "unknown Region `{}`{hint}; `vpcgen services --regions` lists them",
+                args.region
+            ))
+        })?;
+        crate::listing::services(
+            args.query.as_deref(),
+            region,
+            args.format == ListFormat::Json,
+        )
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
+    Ok(0)
+}
+
+fn templates_command(
+    cmd: &TemplatesCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, Error> {
+    match cmd {
+        TemplatesCommand::List { templates } => {
+            let dir = templates.clone().or_else(|| {
+                Path::new("templates")
+                    .is_dir()
+                    .then(|| PathBuf::from("templates"))
+            });
+            let text = crate::listing::templates(dir.as_deref())?;
+            out.write_all(text.as_bytes())
+                .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
+            Ok(0)
+        }
+        TemplatesCommand::Eject { dir, target } => {
+            let targets: Vec<&str> = match target {
+                None | Some(TargetArg::All) => vec!["terraform", "cloudformation"],
+                Some(TargetArg::Terraform) => vec!["terraform"],
+                Some(TargetArg::Cloudformation) => vec!["cloudformation"],
+            };
+            let chosen: Vec<(&str, &str)> = crate::templates::BUILTINS
+                .iter()
+                .filter(|(name, _)| targets.iter().any(|t| name.starts_with(&format!("{t}/"))))
+                .copied()
+                .collect();
+            let existing: Vec<String> = chosen
+                .iter()
+                .map(|(n, _)| dir.join(n))
+                .filter(|p| p.exists())
+                .map(|p| shown(&p))
+                .collect();
+            if !existing.is_empty() {
+                return Err(Error::Usage(format!(
+                    "refusing to overwrite existing templates: {}",
+                    existing.join(", ")
+                )));
+            }
+            for (name, text) in &chosen {
+                let path = dir.join(name);
+                std::fs::create_dir_all(path.parent().expect("has a parent"))
+                    .map_err(|e| Error::io(&path, "cannot create directory for", e))?;
+                std::fs::write(&path, text).map_err(|e| Error::io(&path, "cannot write", e))?;
+            }
+            let _ = writeln!(
+                err,
+                "ejected {} templates to {}; edit them and pass `--templates {}`",
+                chosen.len(),
+                shown(dir),
+                shown(dir)
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// Endpoint type names as users write them.
+pub fn type_names(s: &catalog::Service) -> String {
+    let mut t = Vec::new();
+    if s.offers(EndpointType::Gateway) {
+        t.push("gateway");
+    }
+    if s.offers(EndpointType::Interface) {
+        t.push("interface");
+    }
+    t.join("+")
+}

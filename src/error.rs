@@ -1,0 +1,274 @@
+//! The one error type, and how problems are shown: the spec's file name, line and column, the
+//! offending line with a marker, the YAML path and a help line that names the fix. Every error
+//! means bad input (exit code 2); a stale `--check` is not an error but an outcome.
+
+use std::fmt;
+use std::path::Path;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity};
+
+use crate::spec::SpecFile;
+
+/// One problem in a spec: where (a YAML path), what, and how to fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// YAML path such as `endpoints[3].policy`; empty for the whole document.
+    pub path: String,
+    pub message: String,
+    pub help: String,
+    /// Point at the mapping key rather than its value (unknown keys).
+    pub at_key: bool,
+    /// Byte offset to use when the path cannot be found (syntax errors).
+    pub fallback: Option<usize>,
+    pub warning: bool,
+}
+
+impl Diagnostic {
+    pub fn new(path: &str, message: &str, help: &str) -> Self {
+        Diagnostic {
+            path: path.to_owned(),
+            message: message.to_owned(),
+            help: help.to_owned(),
+            at_key: false,
+            fallback: None,
+            warning: false,
+        }
+    }
+
+    pub fn at_key(mut self) -> Self {
+        self.at_key = true;
+        self
+    }
+
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// Problems in one spec file, all of them.
+    Spec {
+        file: Box<SpecFile>,
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// Bad command-line arguments or a bad combination of them.
+    Usage(String),
+    /// A user template failed to parse or render; the message names the file and line.
+    Template(String),
+    /// The output directory holds something vpcgen must not overwrite.
+    Output(String),
+    Io {
+        path: String,
+        what: &'static str,
+        source: std::io::Error,
+    },
+    /// Several specs failed; each keeps its own report.
+    Many(Vec<Error>),
+}
+
+impl Error {
+    pub fn spec(file: &SpecFile, diagnostics: Vec<Diagnostic>) -> Self {
+        Error::Spec {
+            file: Box::new(file.clone()),
+            diagnostics,
+        }
+    }
+
+    pub fn io(path: &Path, what: &'static str, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_string_lossy().replace('\\', "/"),
+            what,
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&render(self, false))
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// One diagnostic placed in its source, in the shape miette renders.
+#[derive(Debug)]
+struct Located {
+    message: String,
+    help: String,
+    severity: Severity,
+    source: NamedSource<String>,
+    label: Option<LabeledSpan>,
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Located {}
+
+impl miette::Diagnostic for Located {
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.help.is_empty()).then(|| Box::new(&self.help) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.label
+            .as_ref()
+            .map(|_| &self.source as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+}
+
+/// Render one diagnostic of `file`, with its source line when its position is known.
+pub fn render_diagnostic(file: &SpecFile, d: &Diagnostic, color: bool) -> String {
+    let span = if d.path.is_empty() {
+        None
+    } else {
+        file.locate(&d.path, d.at_key).or_else(|| {
+            // An unknown key's value, or a missing node: point at the parent instead.
+            parent_path(&d.path).and_then(|p| file.locate(&p, false))
+        })
+    }
+    .or_else(|| d.fallback.map(|at| (at, at)));
+    let location = span.map(|(start, _)| line_col(&file.text, start));
+    let head = match (&location, d.path.is_empty()) {
+        (Some((l, c)), false) => {
+            format!("{}:{l}:{c}: {}: {}", file.display_path(), d.path, d.message)
+        }
+        (Some((l, c)), true) => format!("{}:{l}:{c}: {}", file.display_path(), d.message),
+        (None, false) => format!("{}: {}: {}", file.display_path(), d.path, d.message),
+        (None, true) => format!("{}: {}", file.display_path(), d.message),
+    };
+    let label = span.map(|(s, e)| {
+        let len = if e > s { e - s } else { 0 };
+        LabeledSpan::new_with_span(Some(short_label(&d.message)), (s, len))
+    });
+    let located = Located {
+        message: head,
+        help: d.help.clone(),
+        severity: if d.warning {
+            Severity::Warning
+        } else {
+            Severity::Error
+        },
+        source: NamedSource::new(file.display_path(), file.text.clone()),
+        label,
+    };
+    let mut out = String::new();
+    handler(color)
+        .render_report(&mut out, &located)
+        .expect("rendering to a String cannot fail");
+    out
+}
+
+fn short_label(message: &str) -> String {
+    message.split(';').next().unwrap_or(message).to_owned()
+}
+
+fn parent_path(path: &str) -> Option<String> {
+    let cut = path.rfind(['.', '['])?;
+    Some(path[..cut].to_owned())
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// The whole report for an error, as the user sees it on stderr.
+pub fn render(err: &Error, color: bool) -> String {
+    match err {
+        Error::Spec { file, diagnostics } => {
+            let mut out = String::new();
+            for d in diagnostics {
+                out.push_str(&render_diagnostic(file, d, color));
+            }
+            let errors = diagnostics.iter().filter(|d| !d.warning).count();
+            if errors > 1 {
+                out.push_str(&format!(
+                    "{errors} problems in {}; nothing was written\n",
+                    file.display_path()
+                ));
+            }
+            out
+        }
+        Error::Usage(m) | Error::Template(m) | Error::Output(m) => format!("error: {m}\n"),
+        Error::Io { path, what, source } => format!("error: {what} `{path}`: {source}\n"),
+        Error::Many(errors) => errors.iter().map(|e| render(e, color)).collect(),
+    }
+}
+
+/// The closest candidate to a misspelt `input`, if one is close enough to be worth suggesting.
+pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lowered = input.to_ascii_lowercase();
+    let mut best: Option<(f64, &'a str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&lowered, c).max(
+            if c.starts_with(&lowered) || lowered.starts_with(c) {
+                0.85
+            } else {
+                0.0
+            },
+        );
+        if score >= 0.82 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let services = ["ecr.api", "ecr.dkr", "s3", "sqs", "ssm"];
+        assert_eq!(suggest("ecr-api", services), Some("ecr.api"));
+        assert_eq!(suggest("ECR.DKR", services), Some("ecr.dkr"));
+        assert_eq!(suggest("kubernetes", services), None);
+        assert_eq!(
+            suggest("eu-west1", ["eu-west-1", "eu-west-2", "us-west-1"]),
+            Some("eu-west-1")
+        );
+        assert_eq!(
+            suggest("org-onyl", ["full-access", "org-only"]),
+            Some("org-only")
+        );
+    }
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+}

@@ -1,0 +1,16 @@
+//! vpcgen: a YAML spec of the AWS services one VPC reaches privately in, correct Terraform or
+//! CloudFormation for its VPC endpoints out. Each stage is one module; see DESIGN in README.
+
+pub mod catalog;
+pub mod cli;
+pub mod context;
+pub mod error;
+pub mod listing;
+pub mod model;
+pub mod naming;
+pub mod output;
+pub mod plan;
+pub mod render;
+pub mod spec;
+pub mod starter;
+pub mod templates;

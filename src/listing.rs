@@ -1,0 +1,210 @@
+//! Text and JSON listings for `vpcgen services` and `vpcgen templates list`: the catalogue,
+//! presets, Regions and templates, as a newcomer reads them.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::catalog::{self, Region};
+use crate::error::Error;
+use crate::templates::{BUILTINS, Templates};
+
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        s.trim_end().to_owned() + "\n"
+    };
+    let mut out = line(headers.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        out.push_str(&line(row.clone()));
+    }
+    out
+}
+
+/// Services matching `query` (a word in the key or the title), with names in `region`.
+pub fn services(query: Option<&str>, region: &Region, as_json: bool) -> String {
+    let q = query.map(str::to_lowercase);
+    let matches: Vec<&catalog::Service> = catalog::services()
+        .iter()
+        .filter(|s| {
+            q.as_ref().is_none_or(|q| {
+                s.key.contains(q.as_str()) || s.title.to_lowercase().contains(q.as_str())
+            })
+        })
+        .collect();
+    if as_json {
+        let list: Vec<serde_json::Value> = matches
+            .iter()
+            .map(|s| {
+                json!({
+                    "key": s.key,
+                    "title": s.title,
+                    "types": crate::cli::type_names(s).split('+').collect::<Vec<_>>(),
+                    "service_name": s.name_in(region.name),
+                    "ports": s.ports,
+                    "policy": s.policy,
+                    "private_dns": s.private_dns,
+                    "note": s.note,
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&list).expect("JSON") + "\n";
+    }
+    if matches.is_empty() {
+        return format!(
+            "no service matches `{}`; try a shorter word, or `vpcgen services` for all {}\n",
+            query.unwrap_or_default(),
+            catalog::services().len()
+        );
+    }
+    let rows: Vec<Vec<String>> = matches
+        .iter()
+        .map(|s| {
+            vec![
+                s.key.to_owned(),
+                crate::cli::type_names(s),
+                s.name_in(region.name),
+                s.ports
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                if s.policy { "yes".into() } else { "no".into() },
+                s.title.to_owned(),
+            ]
+        })
+        .collect();
+    let mut out = table(
+        &["KEY", "TYPES", "SERVICE NAME", "PORTS", "POLICY", "NAME"],
+        &rows,
+    );
+    out.push_str(&format!(
+        "{} of {} services; names as in {} ({}). Use the KEY in a spec's `endpoints`.\n",
+        matches.len(),
+        catalog::services().len(),
+        region.name,
+        region.partition
+    ));
+    out
+}
+
+pub fn presets(as_json: bool) -> String {
+    if as_json {
+        let list: Vec<serde_json::Value> = catalog::presets()
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "title": p.title,
+                    "endpoints": p.members.iter().map(|m| json!({"service": m.key, "type": m.kind.lower(), "reason": m.reason})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&list).expect("JSON") + "\n";
+    }
+    let mut out = String::new();
+    for p in catalog::presets() {
+        out.push_str(&format!("{}: {}\n", p.name, p.title));
+        let rows: Vec<Vec<String>> = p
+            .members
+            .iter()
+            .map(|m| {
+                vec![
+                    format!("  {}", m.key),
+                    m.kind.lower().to_owned(),
+                    m.reason.to_owned(),
+                ]
+            })
+            .collect();
+        let t = table(&["", "", ""], &rows);
+        out.push_str(t.split_once('\n').map_or("", |(_, rest)| rest));
+        out.push('\n');
+    }
+    out.push_str("Use one in a spec as `- preset: NAME`; an endpoint listed explicitly overrides the preset's.\n");
+    out
+}
+
+pub fn regions(as_json: bool) -> String {
+    if as_json {
+        let list: Vec<serde_json::Value> = catalog::regions()
+            .iter()
+            .map(|r| json!({"name": r.name, "title": r.title, "partition": r.partition, "azs": r.az_names()}))
+            .collect();
+        return serde_json::to_string_pretty(&list).expect("JSON") + "\n";
+    }
+    let rows: Vec<Vec<String>> = catalog::regions()
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.to_owned(),
+                r.partition.to_owned(),
+                r.azs.join(","),
+                r.title.to_owned(),
+            ]
+        })
+        .collect();
+    table(&["REGION", "PARTITION", "AZS", "NAME"], &rows)
+}
+
+/// Named blocks of a template, in order of appearance.
+pub fn blocks(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("{% block ") {
+        rest = &rest[i + 9..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+pub fn templates(dir: Option<&Path>) -> Result<String, Error> {
+    let user = match dir {
+        Some(d) => Some(Templates::load(Some(d))?),
+        None => None,
+    };
+    let mut rows = Vec::new();
+    for (name, text) in BUILTINS {
+        let status = match &user {
+            Some(u) if u.overridden.contains(*name) => "overridden",
+            _ => "built-in",
+        };
+        rows.push(vec![
+            name.to_string(),
+            status.to_owned(),
+            blocks(text).join(", "),
+        ]);
+    }
+    if let Some(u) = &user {
+        for name in &u.added {
+            rows.push(vec![name.clone(), "added".to_owned(), String::new()]);
+        }
+    }
+    let mut out = table(&["TEMPLATE", "STATUS", "BLOCKS"], &rows);
+    match dir {
+        Some(d) => out.push_str(&format!(
+            "overrides from {}\n",
+            d.to_string_lossy().replace('\\', "/")
+        )),
+        None => out.push_str("no override directory (pass --templates DIR)\n"),
+    }
+    Ok(out)
+}

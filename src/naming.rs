@@ -1,0 +1,114 @@
+//! The one place identifiers are made: Terraform resource names, CloudFormation logical ids and
+//! `Name` tags, all derived from catalogue keys so that adding or removing one service never
+//! renames another.
+
+use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
+use serde::Serialize;
+
+use crate::catalog::{EndpointType, Service};
+
+/// The names of one thing in each target.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Ident {
+    /// Terraform resource name (`ecr_api`).
+    pub tf: String,
+    /// CloudFormation logical id stem (`EcrApi`); templates append `Endpoint`.
+    pub cfn: String,
+    /// Kebab-case stem for `Name` tags (`ecr-api`).
+    pub kebab: String,
+}
+
+/// Terraform identifier: lowercase, underscores, never starting with a digit.
+pub fn tf_ident(text: &str) -> String {
+    let s = text.to_snake_case();
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+/// CloudFormation logical id: ASCII letters and digits only.
+pub fn cfn_logical_id(text: &str) -> String {
+    text.to_upper_camel_case()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+pub fn kebab(text: &str) -> String {
+    text.to_kebab_case()
+}
+
+/// An endpoint is named after its service key; the type is added only when it is not the
+/// service's default (`s3` is the gateway, `s3_interface` the interface endpoint).
+pub fn endpoint(service: &Service, kind: EndpointType) -> Ident {
+    let stem = if kind == service.default_type() {
+        service.key.to_owned()
+    } else {
+        format!("{} {}", service.key, kind.lower())
+    };
+    Ident {
+        tf: tf_ident(&stem),
+        cfn: cfn_logical_id(&stem),
+        kebab: kebab(&stem),
+    }
+}
+
+/// A security-group rule: protocol, ports and source, e.g. `tcp_443_from_vpc`.
+pub fn rule(from: u16, to: u16, source: &str) -> Ident {
+    let ports = if from == to {
+        from.to_string()
+    } else {
+        format!("{from}-{to}")
+    };
+    let stem = format!("tcp {ports} from {source}");
+    Ident {
+        tf: tf_ident(&stem),
+        cfn: cfn_logical_id(&stem),
+        kebab: kebab(&stem),
+    }
+}
+
+/// The `Name` tag of a resource of the spec `name`.
+pub fn name_tag(spec_name: &str, stem: &str) -> String {
+    format!("{spec_name}-{stem}")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::catalog;
+
+    #[test]
+    fn identifiers_follow_keys() {
+        assert_eq!(tf_ident("ecr.api"), "ecr_api");
+        assert_eq!(cfn_logical_id("ecr.api"), "EcrApi");
+        assert_eq!(tf_ident("s3-global.accesspoint"), "s3_global_accesspoint");
+        assert_eq!(
+            cfn_logical_id("sagemaker.runtime-fips"),
+            "SagemakerRuntimeFips"
+        );
+        let s3 = catalog::service("s3").unwrap();
+        assert_eq!(endpoint(s3, EndpointType::Gateway).tf, "s3");
+        assert_eq!(endpoint(s3, EndpointType::Interface).tf, "s3_interface");
+        assert_eq!(endpoint(s3, EndpointType::Interface).cfn, "S3Interface");
+    }
+
+    #[test]
+    fn no_two_catalogue_endpoints_share_a_name() {
+        let mut tf = BTreeSet::new();
+        let mut cfn = BTreeSet::new();
+        for s in catalog::services() {
+            for kind in [EndpointType::Gateway, EndpointType::Interface] {
+                if s.offers(kind) {
+                    let id = endpoint(s, kind);
+                    assert!(tf.insert(id.tf.clone()), "terraform name clash: {}", id.tf);
+                    assert!(cfn.insert(id.cfn.clone()), "logical id clash: {}", id.cfn);
+                }
+            }
+        }
+    }
+}

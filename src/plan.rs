@@ -1,0 +1,483 @@
+//! `Vpc` -> `Plan`: the concrete things to create. Endpoints with their service names, DNS
+//! options, attachments and policies; the shared security group and its rules; the new VPC's
+//! subnets and route tables. Everything is sorted and target-neutral; templates only spell it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipnet::Ipv4Net;
+use serde_json::{Value, json};
+
+use crate::catalog::{self, EndpointType, Partition, Region};
+use crate::error::Diagnostic;
+use crate::model::{Nat, Network, PolicyChoice, Subnet, Vpc};
+use crate::naming::{self, Ident};
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub name: String,
+    pub spec_path: String,
+    pub region: &'static Region,
+    pub partition: &'static Partition,
+    pub network: NetworkPlan,
+    pub endpoints: Vec<PlannedEndpoint>,
+    pub security_group: Option<SecurityGroupPlan>,
+    /// Policy documents by name; endpoints refer to them by name.
+    pub policies: BTreeMap<String, Value>,
+    pub tags: BTreeMap<String, String>,
+    pub org_id: Option<String>,
+    pub traffic_gb_per_month: Option<f64>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone)]
+pub enum NetworkPlan {
+    Existing {
+        id: Option<String>,
+        cidr: Ipv4Net,
+        subnets: Vec<Subnet>,
+        route_tables: Vec<String>,
+    },
+    New(NewVpcPlan),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVpcPlan {
+    pub cidr: Ipv4Net,
+    pub azs: Vec<AzPlan>,
+    pub public: bool,
+    pub nat: Nat,
+    pub gateway_on_public: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AzPlan {
+    /// Full AZ name (`us-east-1a`).
+    pub name: String,
+    pub ident: Ident,
+    pub private_cidr: Ipv4Net,
+    pub public_cidr: Option<Ipv4Net>,
+    /// Whether a NAT gateway sits in this AZ's public subnet.
+    pub nat_gateway: bool,
+    /// The AZ whose NAT gateway this AZ's private route table uses.
+    pub nat_via: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedEndpoint {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub ident: Ident,
+    pub kind: EndpointType,
+    pub type_reason: &'static str,
+    pub service_name: String,
+    pub ports: Vec<u16>,
+    pub private_dns: bool,
+    /// S3/DynamoDB interface endpoints with private DNS: resolve to this endpoint only for
+    /// on-premises clients when the gateway endpoint exists.
+    pub inbound_resolver_only: Option<bool>,
+    /// The gateway endpoint that must exist first.
+    pub depends_on: Option<Ident>,
+    /// Gateway: route tables (ids of an existing VPC, or names of created ones).
+    pub route_tables: Attachment,
+    /// Interface: subnets (ids of an existing VPC, or AZ names of created ones).
+    pub subnets: Attachment,
+    /// AZs an interface endpoint has a network interface in.
+    pub azs: Vec<String>,
+    pub policy: Option<String>,
+    pub policy_kind: &'static str,
+    pub policy_origin: &'static str,
+    pub reasons: Vec<String>,
+    pub note: Option<&'static str>,
+    pub traffic_gb_per_month: Option<f64>,
+}
+
+/// What an endpoint attaches to: everything the VPC has, or a subset named in the spec.
+#[derive(Debug, Clone, Default)]
+pub struct Attachment {
+    pub all: bool,
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityGroupPlan {
+    pub ident: Ident,
+    pub name: String,
+    pub description: String,
+    pub rules: Vec<RulePlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RulePlan {
+    pub ident: Ident,
+    pub from_port: u16,
+    pub to_port: u16,
+    pub source: Source,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// The VPC's own CIDR (an input for an existing VPC).
+    VpcCidr,
+    Cidr(Ipv4Net),
+    SecurityGroup(String),
+}
+
+/// Human name of a port, for rule descriptions.
+fn port_name(port: u16) -> &'static str {
+    match port {
+        443 => "HTTPS",
+        9142 => "Keyspaces CQL over TLS",
+        25 | 465 | 587 | 2465 | 2587 => "SMTP",
+        _ => "TCP",
+    }
+}
+
+pub fn build(vpc: &Vpc) -> Plan {
+    let network = network(vpc);
+    let gateways: BTreeSet<&str> = vpc
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointType::Gateway)
+        .map(|e| e.service.key)
+        .collect();
+    let present: BTreeSet<&str> = vpc.endpoints.iter().map(|e| e.service.key).collect();
+    let mut policies = BTreeMap::new();
+    let mut endpoints = Vec::new();
+    for e in &vpc.endpoints {
+        let ident = naming::endpoint(e.service, e.kind);
+        let interface = e.kind == EndpointType::Interface;
+        let has_gateway = gateways.contains(e.service.key);
+        let dual = e.service.gateway && e.service.interface;
+        let (inbound_resolver_only, depends_on) = if interface && dual && e.private_dns {
+            let dep = has_gateway.then(|| naming::endpoint(e.service, EndpointType::Gateway));
+            (Some(has_gateway), dep)
+        } else {
+            (None, None)
+        };
+        let (route_tables, subnets, azs) = attachments(vpc, &network, e);
+        let policy = e.policy.as_ref().map(|choice| {
+            let (name, doc) = policy_document(
+                vpc,
+                choice,
+                e.service.key,
+                &ident,
+                e.policy_origin,
+                &present,
+            );
+            policies.insert(name.clone(), doc);
+            name
+        });
+        endpoints.push(PlannedEndpoint {
+            key: e.service.key,
+            title: e.service.title,
+            ident,
+            kind: e.kind,
+            type_reason: e.type_reason,
+            service_name: e.service.name_in(vpc.region.name),
+            ports: if interface {
+                e.service.ports.to_vec()
+            } else {
+                Vec::new()
+            },
+            private_dns: interface && e.private_dns,
+            inbound_resolver_only,
+            depends_on,
+            route_tables,
+            subnets,
+            azs,
+            policy,
+            policy_kind: e.policy.as_ref().map_or("none", PolicyChoice::name),
+            policy_origin: e.policy_origin,
+            reasons: e.reasons.clone(),
+            note: e.service.note,
+            traffic_gb_per_month: e.traffic_gb_per_month,
+        });
+    }
+    let security_group = security_group(vpc, &endpoints);
+    Plan {
+        name: vpc.name.clone(),
+        spec_path: vpc.spec_path.clone(),
+        region: vpc.region,
+        partition: vpc.partition,
+        network,
+        endpoints,
+        security_group,
+        policies,
+        tags: vpc.tags.clone(),
+        org_id: vpc.org_id.clone(),
+        traffic_gb_per_month: vpc.traffic_gb_per_month,
+        warnings: vpc.warnings.clone(),
+    }
+}
+
+fn network(vpc: &Vpc) -> NetworkPlan {
+    match &vpc.network {
+        Network::Existing(v) => NetworkPlan::Existing {
+            id: v.id.clone(),
+            cidr: v.cidr,
+            subnets: v.subnets.clone(),
+            route_tables: v.route_tables.clone(),
+        },
+        Network::New(v) => {
+            let public = !v.public.is_empty();
+            let azs = v
+                .azs
+                .iter()
+                .enumerate()
+                .map(|(i, az)| {
+                    let nat_gateway = match v.nat {
+                        Nat::None => false,
+                        Nat::Single => i == 0,
+                        Nat::PerAz => true,
+                    };
+                    let nat_via = match v.nat {
+                        Nat::None => None,
+                        Nat::Single => Some(v.azs[0].clone()),
+                        Nat::PerAz => Some(az.clone()),
+                    };
+                    AzPlan {
+                        name: az.clone(),
+                        ident: Ident {
+                            tf: naming::tf_ident(az),
+                            cfn: naming::cfn_logical_id(az),
+                            kebab: naming::kebab(az),
+                        },
+                        private_cidr: v.private[i],
+                        public_cidr: v.public.get(i).copied(),
+                        nat_gateway,
+                        nat_via,
+                    }
+                })
+                .collect();
+            NetworkPlan::New(NewVpcPlan {
+                cidr: v.cidr,
+                azs,
+                public,
+                nat: v.nat,
+                gateway_on_public: v.gateway_on_public,
+            })
+        }
+    }
+}
+
+fn attachments(
+    vpc: &Vpc,
+    network: &NetworkPlan,
+    e: &crate::model::Endpoint,
+) -> (Attachment, Attachment, Vec<String>) {
+    let none = Attachment::default();
+    match network {
+        NetworkPlan::Existing {
+            subnets,
+            route_tables,
+            ..
+        } => {
+            if e.kind == EndpointType::Gateway {
+                let att = match &e.route_tables {
+                    Some(subset) => Attachment {
+                        all: false,
+                        items: sorted(subset),
+                    },
+                    None => Attachment {
+                        all: true,
+                        items: route_tables.clone(),
+                    },
+                };
+                (att, none, Vec::new())
+            } else {
+                let chosen: Vec<&Subnet> = match &e.subnets {
+                    Some(subset) => subnets.iter().filter(|s| subset.contains(&s.id)).collect(),
+                    None => subnets.iter().collect(),
+                };
+                let mut azs: Vec<String> = chosen.iter().map(|s| s.az.clone()).collect();
+                azs.sort();
+                let att = match &e.subnets {
+                    Some(subset) => Attachment {
+                        all: false,
+                        items: sorted(subset),
+                    },
+                    None => Attachment {
+                        all: true,
+                        items: subnets.iter().map(|s| s.id.clone()).collect(),
+                    },
+                };
+                (none, att, azs)
+            }
+        }
+        NetworkPlan::New(v) => {
+            let _ = vpc;
+            if e.kind == EndpointType::Gateway {
+                let mut items: Vec<String> = v
+                    .azs
+                    .iter()
+                    .map(|a| format!("private-{}", a.name))
+                    .collect();
+                if v.gateway_on_public {
+                    items.push("public".to_owned());
+                }
+                (Attachment { all: true, items }, none, Vec::new())
+            } else {
+                let items: Vec<String> = v.azs.iter().map(|a| a.name.clone()).collect();
+                (
+                    none,
+                    Attachment {
+                        all: true,
+                        items: items.clone(),
+                    },
+                    items,
+                )
+            }
+        }
+    }
+}
+
+fn sorted(items: &[String]) -> Vec<String> {
+    let mut v = items.to_vec();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The policy document for one endpoint and the name it is shared under.
+fn policy_document(
+    vpc: &Vpc,
+    choice: &PolicyChoice,
+    key: &str,
+    ident: &Ident,
+    origin: &str,
+    present: &BTreeSet<&str>,
+) -> (String, Value) {
+    match choice {
+        PolicyChoice::FullAccess => (
+            "full_access".to_owned(),
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "AllowAll",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "*",
+                    "Resource": "*"
+                }]
+            }),
+        ),
+        PolicyChoice::OrgOnly => {
+            let mut statements = vec![json!({
+                "Sid": "AllowOrganizationPrincipals",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": { "StringEquals": { "aws:PrincipalOrgID": vpc.org_id.clone().unwrap_or_default() } }
+            })];
+            let mut name = "org_only".to_owned();
+            if key == "s3" {
+                for ex in catalog::S3_BUCKET_EXCEPTIONS {
+                    if present.contains(ex.when_service) {
+                        let resources: Vec<String> = ex
+                            .buckets
+                            .iter()
+                            .map(|b| {
+                                format!(
+                                    "arn:{}:s3:::{}/*",
+                                    vpc.partition.name,
+                                    b.replace("{region}", vpc.region.name)
+                                )
+                            })
+                            .collect();
+                        statements.push(json!({
+                            "Sid": ex.sid,
+                            "Effect": "Allow",
+                            "Principal": "*",
+                            "Action": "s3:GetObject",
+                            "Resource": resources
+                        }));
+                        name = "org_only_s3".to_owned();
+                    }
+                }
+            }
+            (
+                name,
+                json!({ "Version": "2012-10-17", "Statement": statements }),
+            )
+        }
+        PolicyChoice::Custom(doc) => {
+            let name = if origin == "endpoint" {
+                format!("custom_{}", ident.tf)
+            } else {
+                "custom".to_owned()
+            };
+            (name, doc.clone())
+        }
+    }
+}
+
+fn security_group(vpc: &Vpc, endpoints: &[PlannedEndpoint]) -> Option<SecurityGroupPlan> {
+    let interfaces: Vec<&PlannedEndpoint> = endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointType::Interface)
+        .collect();
+    if interfaces.is_empty() {
+        return None;
+    }
+    let ports: BTreeSet<u16> = interfaces
+        .iter()
+        .flat_map(|e| e.ports.iter().copied())
+        .collect();
+    let mut sources: Vec<Source> = match &vpc.ingress_cidrs {
+        None => vec![Source::VpcCidr],
+        Some(list) => list.iter().map(|c| Source::Cidr(*c)).collect(),
+    };
+    sources.extend(
+        vpc.source_security_groups
+            .iter()
+            .cloned()
+            .map(Source::SecurityGroup),
+    );
+    let mut rules = Vec::new();
+    for port in &ports {
+        let users: Vec<&str> = interfaces
+            .iter()
+            .filter(|e| e.ports.contains(port))
+            .map(|e| e.key)
+            .collect();
+        let for_whom = if *port == 443 {
+            "interface endpoints".to_owned()
+        } else {
+            users.join(", ")
+        };
+        for src in &sources {
+            let (slug, from_text) = match src {
+                Source::VpcCidr => ("vpc".to_owned(), "the VPC CIDR".to_owned()),
+                Source::Cidr(c) => (c.to_string(), c.to_string()),
+                Source::SecurityGroup(g) => (g.clone(), format!("security group {g}")),
+            };
+            rules.push(RulePlan {
+                ident: naming::rule(*port, *port, &slug),
+                from_port: *port,
+                to_port: *port,
+                source: src.clone(),
+                description: format!(
+                    "{} ({port}) to {for_whom} from {from_text}",
+                    port_name(*port)
+                ),
+            });
+        }
+    }
+    let port_list: Vec<String> = ports.iter().map(u16::to_string).collect();
+    Some(SecurityGroupPlan {
+        ident: Ident {
+            tf: "endpoints".into(),
+            cfn: "EndpointSecurityGroup".into(),
+            kebab: "endpoints".into(),
+        },
+        name: naming::name_tag(&vpc.name, "endpoints"),
+        description: format!(
+            "Interface endpoints of {}: TCP {} from clients only",
+            vpc.name,
+            port_list.join(", ")
+        ),
+        rules,
+    })
+}

@@ -1,0 +1,229 @@
+//! Context + templates -> the files to write, in memory. No I/O happens here: `output.rs` decides
+//! what reaches the disk. Rendered text is normalised (LF endings, no trailing spaces, single
+//! blank lines, `terraform fmt` alignment) so that output is byte-for-byte reproducible.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::context;
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::templates::Templates;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Terraform,
+    CloudFormation,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::Terraform, Target::CloudFormation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Terraform => "terraform",
+            Target::CloudFormation => "cloudformation",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "terraform" | "tf" => Ok(Target::Terraform),
+            "cloudformation" | "cfn" => Ok(Target::CloudFormation),
+            other => Err(format!(
+                "unknown target `{other}`; use `terraform` or `cloudformation`"
+            )),
+        }
+    }
+}
+
+/// One generated file, its path relative to the output directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// CloudFormation as JSON instead of YAML.
+    pub cfn_json: bool,
+    /// The command that regenerates this output, for file headers.
+    pub regenerate: String,
+}
+
+/// The template context for `plan` and `target`, as templates receive it.
+pub fn context(plan: &Plan, target: Target, options: &RenderOptions) -> context::Context {
+    context::build(plan, target.as_str(), &options.regenerate)
+}
+
+pub fn render(
+    plan: &Plan,
+    target: Target,
+    options: &RenderOptions,
+    templates: &Templates,
+) -> Result<Vec<OutputFile>, Error> {
+    let ctx = context(plan, target, options);
+    let tera_ctx =
+        tera::Context::from_serialize(&ctx).map_err(|e| Error::Template(e.to_string()))?;
+    let mut files = Vec::new();
+    for (template, file_name) in templates.outputs(target.as_str()) {
+        let raw = templates.render(&template, &tera_ctx)?;
+        let mut text = normalise(&raw);
+        if text.trim().is_empty() {
+            // A template may decide a file is not needed (vpc.tf for an existing VPC).
+            continue;
+        }
+        let mut path = file_name;
+        if path.ends_with(".tf") {
+            text = align_hcl(&text);
+        }
+        if target == Target::CloudFormation && options.cfn_json && path == "template.yaml" {
+            text = yaml_to_json(&text)?;
+            path = "template.json".to_owned();
+        }
+        files.push(OutputFile {
+            path,
+            contents: text,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// LF endings, no trailing spaces, no leading blank lines, one blank line at most between
+/// paragraphs, and exactly one final newline.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.replace("\r\n", "\n").split('\n') {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    if out.trim().is_empty() {
+        return String::new();
+    }
+    out
+}
+
+/// Where an HCL line's assignment sign is, if the line is a single-line assignment: the first
+/// `=` outside strings, after a key, with the brackets of the value balanced. This mirrors how
+/// `terraform fmt` decides which lines to align.
+fn assignment(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut eq = None;
+    let mut depth: i32 = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'#' if eq.is_none() => return None,
+            b'(' | b'[' | b'{' if eq.is_some() => depth += 1,
+            b')' | b']' | b'}' if eq.is_some() => depth -= 1,
+            b'=' if eq.is_none() => {
+                let next = bytes.get(i + 1).copied();
+                let prev = if i > 0 { bytes[i - 1] } else { b' ' };
+                if next == Some(b'=')
+                    || next == Some(b'>')
+                    || matches!(prev, b'!' | b'<' | b'>' | b'=')
+                {
+                    return None;
+                }
+                if line[..i].trim().is_empty() {
+                    return None;
+                }
+                eq = Some(i);
+            }
+            _ => {}
+        }
+    }
+    if depth == 0 { eq } else { None }
+}
+
+/// Align the `=` of consecutive single-line assignments, as `terraform fmt` does.
+pub fn align_hcl(text: &str) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut run: Vec<(usize, usize)> = Vec::new();
+    let flush = |run: &mut Vec<(usize, usize)>, out: &mut Vec<String>| {
+        let width = run
+            .iter()
+            .map(|(idx, eq)| out[*idx][..*eq].trim_end().len())
+            .max()
+            .unwrap_or(0);
+        for (idx, eq) in run.drain(..) {
+            let key = out[idx][..eq].trim_end().to_owned();
+            let value = out[idx][eq + 1..].trim_start().to_owned();
+            out[idx] = format!("{key:width$} = {value}");
+        }
+    };
+    for line in lines {
+        out.push(line.to_owned());
+        let idx = out.len() - 1;
+        match assignment(line) {
+            Some(eq) => run.push((idx, eq)),
+            None => flush(&mut run, &mut out),
+        }
+    }
+    flush(&mut run, &mut out);
+    out.join("\n")
+}
+
+fn yaml_to_json(yaml: &str) -> Result<String, Error> {
+    let value: serde_json::Value = serde_yaml::from_str(yaml).map_err(|e| {
+        Error::Template(format!(
+            "the CloudFormation template is not valid YAML: {e}"
+        ))
+    })?;
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialise");
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_like_terraform_fmt() {
+        let text = "resource \"x\" \"y\" {\n  a = 1\n  long_name = \"a = b\"\n  tags = merge(local.tags, {\n    Name = \"n\"\n  })\n  for_each = { for k, v in m : k => v }\n}\n";
+        let want = "resource \"x\" \"y\" {\n  a         = 1\n  long_name = \"a = b\"\n  tags = merge(local.tags, {\n    Name = \"n\"\n  })\n  for_each = { for k, v in m : k => v }\n}\n";
+        assert_eq!(align_hcl(text), want);
+    }
+
+    #[test]
+    fn normalises_whitespace() {
+        assert_eq!(normalise("\n\na  \r\n\n\n\nb\n\n"), "a\n\nb\n");
+    }
+}
