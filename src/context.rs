@@ -30,6 +30,8 @@ pub struct Context {
     pub gateway_endpoints: Vec<EndpointInfo>,
     pub interface_endpoints: Vec<EndpointInfo>,
     pub security_group: Option<SecurityGroupInfo>,
+    /// Whether a security group rule admits the VPC's own CIDR (so the CIDR is an input).
+    pub uses_vpc_cidr: bool,
     /// Policy documents by name, shared between endpoints (`endpoints[].policy` names one).
     pub policies: BTreeMap<String, serde_json::Value>,
 }
@@ -202,6 +204,10 @@ pub fn build(plan: &Plan, target: &str, regenerate: &str) -> Context {
                 })
                 .collect(),
         }),
+        uses_vpc_cidr: plan
+            .security_group
+            .as_ref()
+            .is_some_and(|sg| sg.rules.iter().any(|r| r.source == Source::VpcCidr)),
         policies: plan.policies.clone(),
     }
 }

@@ -166,7 +166,7 @@ pub fn render_diagnostic(file: &SpecFile, d: &Diagnostic, color: bool) -> String
         (None, true) => format!("{}: {}", file.display_path(), d.message),
     };
     let label = span.map(|(s, e)| {
-        let len = if e > s { e - s } else { 0 };
+        let len = e.saturating_sub(s);
         LabeledSpan::new_with_span(Some(short_label(&d.message)), (s, len))
     });
     let located = Located {

@@ -1042,9 +1042,9 @@ impl Checker {
             (Some(PolicyChoice::FullAccess), "vpcgen default")
         };
         let private_dns = match long.and_then(|l| l.private_dns) {
-            Some(v) if gateway => {
+            Some(_) if gateway => {
                 self.error(format!("{path}.private_dns"), format!("`private_dns` applies to interface endpoints; `{}` here is a gateway endpoint", s.key), "remove `private_dns`, or add `type: interface`");
-                v && false
+                false
             }
             Some(true) if !s.private_dns => {
                 self.error(

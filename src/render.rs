@@ -61,6 +61,25 @@ pub struct RenderOptions {
     pub regenerate: String,
 }
 
+/// The command that regenerates one output directory, as printed in file headers. It names the
+/// directory the files are in, so the same files come out of `generate DIR` and of this command.
+pub fn regenerate_command(
+    spec: &str,
+    target: Target,
+    out_dir: &str,
+    cfn_json: bool,
+    templates: Option<&str>,
+) -> String {
+    let mut cmd = format!("vpcgen generate {spec} --target {target} --out {out_dir}");
+    if target == Target::CloudFormation && cfn_json {
+        cmd.push_str(" --format json");
+    }
+    if let Some(t) = templates {
+        cmd.push_str(&format!(" --templates {t}"));
+    }
+    cmd
+}
+
 /// The template context for `plan` and `target`, as templates receive it.
 pub fn context(plan: &Plan, target: Target, options: &RenderOptions) -> context::Context {
     context::build(plan, target.as_str(), &options.regenerate)

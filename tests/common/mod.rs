@@ -1,0 +1,113 @@
+//! Helpers shared by the integration tests: run the pipeline in memory, parse what it writes,
+//! and run the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use vpcgen::render::{self, OutputFile, RenderOptions, Target};
+use vpcgen::spec::SpecFile;
+use vpcgen::templates::Templates;
+use vpcgen::{model, plan};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every example spec, as `specs/NAME.yaml` relative to the crate root.
+pub fn example_specs() -> Vec<String> {
+    let mut specs: Vec<String> = std::fs::read_dir(root().join("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .map(|n| format!("specs/{n}"))
+        .collect();
+    specs.sort();
+    specs
+}
+
+pub fn spec_file(rel: &str) -> SpecFile {
+    let text = std::fs::read_to_string(root().join(rel)).unwrap();
+    SpecFile::new(rel, text)
+}
+
+/// Render a spec as `vpcgen generate specs --target all --out examples` would.
+pub fn render_spec(rel: &str, target: Target) -> Vec<OutputFile> {
+    render_file(&spec_file(rel), target)
+}
+
+pub fn render_file(file: &SpecFile, target: Target) -> Vec<OutputFile> {
+    let vpc = model::load(file).unwrap_or_else(|e| panic!("{}", vpcgen::error::render(&e, false)));
+    let plan = plan::build(&vpc);
+    let dir = format!("examples/{}/{}", vpc.name, target);
+    let options = RenderOptions {
+        cfn_json: false,
+        regenerate: render::regenerate_command(&file.display_path(), target, &dir, false, None),
+    };
+    render::render(&plan, target, &options, &Templates::builtin()).unwrap()
+}
+
+/// Render spec text given inline.
+pub fn render_text(text: &str, target: Target) -> Vec<OutputFile> {
+    render_file(&SpecFile::new("inline.yaml", text), target)
+}
+
+pub fn file<'a>(files: &'a [OutputFile], name: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.path == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .contents
+}
+
+/// All `.tf` files joined, parsed as one HCL body.
+pub fn parse_tf(files: &[OutputFile]) -> hcl::Body {
+    let mut all = String::new();
+    for f in files.iter().filter(|f| f.path.ends_with(".tf")) {
+        hcl::parse(&f.contents)
+            .unwrap_or_else(|e| panic!("{} does not parse as HCL: {e}\n{}", f.path, f.contents));
+        all.push_str(&f.contents);
+        all.push('\n');
+    }
+    hcl::parse(&all).unwrap()
+}
+
+pub fn parse_cfn(files: &[OutputFile]) -> serde_json::Value {
+    let text = file(files, "template.yaml");
+    serde_yaml::from_str(text)
+        .unwrap_or_else(|e| panic!("template.yaml does not parse: {e}\n{text}"))
+}
+
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vpcgen"));
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = bin().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `resource "TYPE" "NAME" { ... }` blocks of a body.
+pub fn resources<'a>(
+    body: &'a hcl::Body,
+    kind: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a hcl::Body)> + 'a {
+    body.blocks()
+        .filter(move |b| {
+            b.identifier() == "resource" && b.labels().first().map(|l| l.as_str()) == Some(kind)
+        })
+        .map(|b| (b.labels()[1].as_str(), b.body()))
+}
+
+pub fn attr<'a>(body: &'a hcl::Body, name: &str) -> Option<&'a hcl::Expression> {
+    body.attributes()
+        .find(|a| a.key() == name)
+        .map(|a| a.expr())
+}
