@@ -163,6 +163,8 @@ pub struct Staged {
     dir: PathBuf,
     files: Vec<OutputFile>,
     changed: Vec<usize>,
+    /// What was on disk before, by path relative to `dir`, to roll back a failed commit.
+    previous: BTreeMap<String, Option<String>>,
     unchanged: Vec<String>,
     remove: Vec<String>,
     manifest: Manifest,
@@ -187,9 +189,15 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
     let mut refused = Vec::new();
     let mut changed = Vec::new();
     let mut unchanged = Vec::new();
+    let mut previous = BTreeMap::new();
+    previous.insert(MANIFEST.to_owned(), read_existing(&dir.join(MANIFEST))?);
     for (i, f) in files.iter().enumerate() {
         let path = dir.join(&f.path);
-        match read_existing(&path)? {
+        let current = read_existing(&path)?;
+        if current.as_deref() != Some(f.contents.as_str()) {
+            previous.insert(f.path.clone(), current.clone());
+        }
+        match current {
             None => changed.push(i),
             Some(current) if current == f.contents => unchanged.push(f.path.clone()),
             Some(current) => {
@@ -233,6 +241,7 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
         dir: dir.to_path_buf(),
         files,
         changed,
+        previous,
         unchanged,
         remove,
         manifest,
@@ -240,11 +249,46 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
     })
 }
 
+/// `contents` in a temporary file beside `path`, flushed to disk, ready to be renamed onto it.
+fn temp_beside(path: &Path, contents: &str) -> Result<tempfile::NamedTempFile, Error> {
+    let parent = path.parent().expect("output files live in a directory");
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "cannot create directory", e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".vpcgen-")
+        .suffix(".tmp")
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(parent, "cannot create a file in", e))?;
+    tmp.write_all(contents.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(tmp.path(), "cannot write", e))?;
+    Ok(tmp)
+}
+
+/// Write `contents` to `path` through a temporary file beside it and a rename.
+fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
+    temp_beside(path, contents)?
+        .persist(path)
+        .map_err(|e| Error::io(path, "cannot replace", e.error))?;
+    Ok(())
+}
+
+/// Put back what was on disk before a failed commit: old contents, or no file.
+fn roll_back(done: &[(PathBuf, Option<String>)]) {
+    for (path, old) in done.iter().rev() {
+        // Best effort: the original error is what the user must see.
+        let _ = match old {
+            Some(text) => write_atomic(path, text),
+            None => std::fs::remove_file(path).map_err(|e| Error::io(path, "cannot remove", e)),
+        };
+    }
+}
+
 /// Write a group of staged directories: every new file is first written beside its target, and
-/// only when all of them are on disk are they renamed into place, so an error part-way leaves
-/// the previous output intact and no file is ever half-written.
+/// only when all of them are on disk are they renamed into place; should a rename still fail,
+/// the files already renamed are put back. An error part-way leaves the previous output intact
+/// and no file is ever half-written.
 pub fn commit(staged: Vec<Staged>) -> Result<Vec<(PathBuf, WriteReport)>, Error> {
-    let mut temps: Vec<(tempfile::NamedTempFile, PathBuf)> = Vec::new();
+    let mut temps: Vec<(tempfile::NamedTempFile, PathBuf, Option<String>)> = Vec::new();
     for s in &staged {
         let mut writes: Vec<(PathBuf, &str)> = s
             .changed
@@ -256,24 +300,19 @@ pub fn commit(staged: Vec<Staged>) -> Result<Vec<(PathBuf, WriteReport)>, Error>
             writes.push((s.dir.join(MANIFEST), manifest_text.as_str()));
         }
         for (path, contents) in writes {
-            let parent = path.parent().expect("output files live in a directory");
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::io(parent, "cannot create directory", e))?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".vpcgen-")
-                .suffix(".tmp")
-                .tempfile_in(parent)
-                .map_err(|e| Error::io(parent, "cannot create a file in", e))?;
-            tmp.write_all(contents.as_bytes())
-                .and_then(|()| tmp.as_file().sync_all())
-                .map_err(|e| Error::io(tmp.path(), "cannot write", e))?;
-            temps.push((tmp, path));
+            let rel = path.strip_prefix(&s.dir).map(display).unwrap_or_default();
+            let old = s.previous.get(&rel).cloned().flatten();
+            temps.push((temp_beside(&path, contents)?, path, old));
         }
     }
     // Everything is on disk beside its target; now rename into place.
-    for (tmp, path) in temps {
-        tmp.persist(&path)
-            .map_err(|e| Error::io(&path, "cannot replace", e.error))?;
+    let mut done: Vec<(PathBuf, Option<String>)> = Vec::new();
+    for (tmp, path, old) in temps {
+        if let Err(e) = tmp.persist(&path) {
+            roll_back(&done);
+            return Err(Error::io(&path, "cannot replace", e.error));
+        }
+        done.push((path, old));
     }
     let mut reports = Vec::new();
     for s in staged {
@@ -291,4 +330,68 @@ pub fn commit(staged: Vec<Staged>) -> Result<Vec<(PathBuf, WriteReport)>, Error>
         ));
     }
     Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    #[test]
+    fn a_failed_rename_puts_back_what_was_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        commit(vec![
+            stage(
+                &out,
+                vec![file("a.tf", "old a\n"), file("b.tf", "old b\n")],
+                false,
+            )
+            .unwrap(),
+        ])
+        .unwrap();
+        let staged = stage(
+            &out,
+            vec![
+                file("a.tf", "new a\n"),
+                file("b.tf", "new b\n"),
+                file("c.tf", "new c\n"),
+            ],
+            false,
+        )
+        .unwrap();
+        // Something replaces c.tf with a non-empty directory after the checks: renaming onto it fails.
+        std::fs::create_dir_all(out.join("c.tf").join("x")).unwrap();
+        assert!(commit(vec![staged]).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("a.tf")).unwrap(),
+            "old a\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("b.tf")).unwrap(),
+            "old b\n"
+        );
+        let manifest = Manifest::read(&out).unwrap().unwrap();
+        assert_eq!(manifest.files.keys().collect::<Vec<_>>(), ["a.tf", "b.tf"]);
+        let leftovers: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn manifest_round_trips() {
+        let m = Manifest::of(&[file("main.tf", "x\n")]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MANIFEST), m.render()).unwrap();
+        assert_eq!(Manifest::read(dir.path()).unwrap(), Some(m));
+    }
 }
