@@ -34,6 +34,10 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Write a commented starter spec.
     Init(InitArgs),
+    /// Show what a spec will create, why, and what it costs.
+    Plan(PlanArgs),
+    /// Draw the VPC, its subnets, route tables and endpoints (Mermaid or Graphviz DOT).
+    Diagram(DiagramArgs),
     /// List the service catalogue, presets or Regions.
     Services(ServicesArgs),
     /// Work with the templates: list the built-ins, or eject them to customise.
@@ -122,6 +126,28 @@ pub struct InitArgs {
     pub presets: Vec<String>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    pub spec: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    Mermaid,
+    Dot,
+    /// Mermaid inside a Markdown page, as committed beside the examples.
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiagramArgs {
+    pub spec: PathBuf,
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: DiagramFormat,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Table,
@@ -181,6 +207,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> i
     let result = match cli.command {
         Command::Generate(args) => generate(&args, out, err, color),
         Command::Init(args) => init(&args, err),
+        Command::Plan(args) => plan_command(&args, out, err, color),
+        Command::Diagram(args) => diagram_command(&args, out, err, color),
         Command::Services(args) => services(&args, out),
         Command::Templates { command } => templates_command(&command, out, err),
         Command::Schema => {
@@ -454,6 +482,55 @@ fn generate(
         );
     }
     Ok(0)
+}
+
+/// Load one spec for a read-only command, printing its warnings.
+fn load_plan(path: &Path, err: &mut dyn Write, color: bool) -> Result<plan::Plan, Error> {
+    let file = SpecFile::read(path)?;
+    let vpc = model::load(&file)?;
+    if !vpc.warnings.is_empty() {
+        let _ = write!(
+            err,
+            "{}",
+            error::render(&Error::spec(&file, vpc.warnings.clone()), color)
+        );
+    }
+    Ok(plan::build(&vpc))
+}
+
+fn emit(out: &mut dyn Write, text: &str) -> Result<i32, Error> {
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
+    Ok(0)
+}
+
+fn plan_command(
+    args: &PlanArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> Result<i32, Error> {
+    let report = crate::report::build(&load_plan(&args.spec, err, color)?);
+    let text = match args.format {
+        ListFormat::Table => crate::report::table(&report),
+        ListFormat::Json => serde_json::to_string_pretty(&report).expect("JSON") + "\n",
+    };
+    emit(out, &text)
+}
+
+fn diagram_command(
+    args: &DiagramArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> Result<i32, Error> {
+    let plan = load_plan(&args.spec, err, color)?;
+    let text = match args.format {
+        DiagramFormat::Mermaid => crate::diagram::mermaid(&plan),
+        DiagramFormat::Dot => crate::diagram::dot(&plan),
+        DiagramFormat::Markdown => crate::diagram::markdown(&plan),
+    };
+    emit(out, &text)
 }
 
 fn init(args: &InitArgs, err: &mut dyn Write) -> Result<i32, Error> {

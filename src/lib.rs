@@ -4,6 +4,8 @@
 pub mod catalog;
 pub mod cli;
 pub mod context;
+pub mod cost;
+pub mod diagram;
 pub mod error;
 pub mod listing;
 pub mod model;
@@ -11,6 +13,7 @@ pub mod naming;
 pub mod output;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod spec;
 pub mod starter;
 pub mod templates;
