@@ -1,10 +1,8 @@
 //! The command line: argument parsing and the commands, each a thin walk through the stages.
 //! Errors are rendered once, here, and mapped to exit codes (0 ok, 1 stale `--check`, 2 bad input).
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -12,8 +10,9 @@ use crate::catalog::{self, EndpointType};
 use crate::error::{self, Error};
 use crate::model;
 use crate::output;
+use crate::pipeline;
 use crate::plan;
-use crate::render::{self, OutputFile, RenderOptions, Target};
+use crate::render::{self, Target};
 use crate::spec::SpecFile;
 use crate::templates::Templates;
 
@@ -263,33 +262,6 @@ fn shown(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-/// Everything one spec produces for one target.
-pub struct Rendered {
-    pub spec: String,
-    pub target: Target,
-    pub dir: PathBuf,
-    pub files: Vec<OutputFile>,
-}
-
-struct TemplateCache {
-    sets: BTreeMap<Option<PathBuf>, Arc<Templates>>,
-}
-
-impl TemplateCache {
-    fn get(&mut self, dir: Option<&Path>) -> Result<Arc<Templates>, Error> {
-        let key = dir.map(Path::to_path_buf);
-        if let Some(t) = self.sets.get(&key) {
-            return Ok(t.clone());
-        }
-        let t = match dir {
-            None => Templates::builtin(),
-            Some(d) => Arc::new(Templates::load(Some(d))?),
-        };
-        self.sets.insert(key, t.clone());
-        Ok(t)
-    }
-}
-
 fn generate(
     args: &GenerateArgs,
     out: &mut dyn Write,
@@ -297,105 +269,79 @@ fn generate(
     color: bool,
 ) -> Result<i32, Error> {
     let paths = expand_specs(&args.specs)?;
-    let targets = args.target.targets();
-    let base = args.out.clone().unwrap_or_default();
-    let many = paths.len() > 1;
-    let mut cache = TemplateCache {
-        sets: BTreeMap::new(),
+    let settings = pipeline::Settings {
+        targets: args.target.targets(),
+        out: args.out.clone().unwrap_or_default(),
+        cfn_json: args.format == CfnFormat::Json,
+        templates: args.templates.clone(),
     };
     if let Some(d) = &args.templates {
-        cache.get(Some(d))?;
+        // A bad --templates directory is reported once, before any spec.
+        Templates::load(Some(d))?;
     }
     let mut failures = Vec::new();
-    let mut rendered: Vec<Rendered> = Vec::new();
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    let mut contexts = Vec::new();
-    for path in &paths {
-        let file = match SpecFile::read(path) {
-            Ok(f) => f,
-            Err(e) => {
-                failures.push(e);
-                continue;
+    let mut planned = Vec::new();
+    for result in pipeline::plan_all(&paths) {
+        match result {
+            Ok(p) => {
+                if let Some(w) = p.warnings() {
+                    let _ = write!(err, "{}", error::render(&w, color));
+                    if args.deny_warnings {
+                        failures.push(Error::Usage(format!(
+                            "{}: warnings are errors (--deny-warnings)",
+                            p.file.display_path()
+                        )));
+                        continue;
+                    }
+                }
+                planned.push(p);
             }
-        };
-        let vpc = match model::load(&file) {
-            Ok(v) => v,
-            Err(e) => {
-                failures.push(e);
-                continue;
-            }
-        };
-        if !vpc.warnings.is_empty() {
-            let report = Error::spec(&file, vpc.warnings.clone());
-            let _ = write!(err, "{}", error::render(&report, color));
-            if args.deny_warnings {
-                failures.push(Error::Usage(format!(
-                    "{}: warnings are errors (--deny-warnings)",
-                    file.display_path()
-                )));
-                continue;
-            }
+            Err(e) => failures.push(e),
         }
-        if many {
-            if let Some(other) = names.insert(vpc.name.clone(), file.display_path()) {
-                failures.push(Error::Usage(format!(
-                    "specs `{other}` and `{}` share the name `{}`; their output would collide in `{}`",
-                    file.display_path(),
-                    vpc.name,
-                    shown(&base.join(&vpc.name))
-                )));
-                continue;
-            }
-        }
-        let templates_dir = args.templates.clone().or_else(|| vpc.templates.clone());
-        let templates = match cache.get(templates_dir.as_deref()) {
-            Ok(t) => t,
-            Err(e) => {
-                failures.push(e);
-                continue;
-            }
-        };
-        let plan = plan::build(&vpc);
-        for &target in &targets {
-            let dir = match (many, targets.len() > 1) {
-                (true, _) => base.join(&vpc.name).join(target.as_str()),
-                (false, true) => base.join(target.as_str()),
-                (false, false) => base.clone(),
-            };
-            let mut regenerate = format!(
-                "vpcgen generate {} --target {} --out {}",
-                file.display_path(),
-                target,
-                shown(&dir)
-            );
-            if target == Target::CloudFormation && args.format == CfnFormat::Json {
-                regenerate.push_str(" --format json");
-            }
-            if let Some(t) = &args.templates {
-                regenerate.push_str(&format!(" --templates {}", shown(t)));
-            }
-            let options = RenderOptions {
-                cfn_json: args.format == CfnFormat::Json,
-                regenerate,
-            };
-            if args.dump_context {
+    }
+    let ok: Vec<&pipeline::Planned> = planned.iter().collect();
+    if paths.len() > 1 {
+        failures.extend(pipeline::check_names(&ok, &settings));
+    }
+    if args.dump_context {
+        let mut contexts = Vec::new();
+        for p in &ok {
+            for &target in &settings.targets {
+                let dir = pipeline::out_dir(&settings, paths.len() > 1, &p.vpc.name, target);
+                let options = pipeline::options(&settings, &p.file, target, &dir);
                 contexts.push(
-                    serde_json::to_value(render::context(&plan, target, &options))
+                    serde_json::to_value(render::context(&p.plan, target, &options))
                         .expect("context serialises"),
                 );
-                continue;
             }
-            match render::render(&plan, target, &options, &templates) {
-                Ok(files) => rendered.push(Rendered {
-                    spec: file.display_path(),
-                    target,
-                    dir,
-                    files,
-                }),
+        }
+        if failures.is_empty() {
+            let value = if contexts.len() == 1 {
+                contexts.pop().expect("one")
+            } else {
+                serde_json::Value::Array(contexts)
+            };
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&value).expect("JSON")
+            )
+            .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
+            return Ok(0);
+        }
+    }
+    let (sets, template_errors) = pipeline::load_templates(&ok, &settings);
+    failures.extend(template_errors);
+    let mut rendered = Vec::new();
+    if failures.is_empty() {
+        for r in pipeline::render_all(&ok, &settings, &sets) {
+            match r {
+                Ok(r) => rendered.push(r),
                 Err(e) => failures.push(e),
             }
         }
     }
+    let many = paths.len() > 1;
     if !failures.is_empty() {
         let n = failures.len();
         let e = if n == 1 {
@@ -408,20 +354,6 @@ fn generate(
             let _ = writeln!(err, "nothing was written: {n} spec(s) failed");
         }
         return Ok(2);
-    }
-    if args.dump_context {
-        let value = if contexts.len() == 1 {
-            contexts.pop().expect("one")
-        } else {
-            serde_json::Value::Array(contexts)
-        };
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&value).expect("JSON")
-        )
-        .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
-        return Ok(0);
     }
     if args.check {
         let mut stale = false;

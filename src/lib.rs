@@ -11,6 +11,7 @@ pub mod listing;
 pub mod model;
 pub mod naming;
 pub mod output;
+pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod report;

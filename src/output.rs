@@ -258,8 +258,9 @@ fn temp_beside(path: &Path, contents: &str) -> Result<tempfile::NamedTempFile, E
         .suffix(".tmp")
         .tempfile_in(parent)
         .map_err(|e| Error::io(parent, "cannot create a file in", e))?;
+    // No fsync: the rename makes each file appear whole or not at all to other processes, and
+    // generated files can always be generated again after a power loss.
     tmp.write_all(contents.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), "cannot write", e))?;
     Ok(tmp)
 }

@@ -252,7 +252,10 @@ fn many_specs_go_to_their_own_directories_and_fail_together() {
     write(&d.join("specs"), "b.yaml", SPEC);
     let (code, _, err) = run_in(d, &["generate", "specs", "--target", "all", "--out", "out"]);
     assert_eq!(code, 2);
-    assert!(err.contains("share the name `shop`"), "{err}");
+    assert!(
+        err.contains("`shop` is also the name of specs/a.yaml"),
+        "{err}"
+    );
 }
 
 /// Lines added and removed between two texts.

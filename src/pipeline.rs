@@ -1,0 +1,179 @@
+//! A batch of specs through every stage: read, validate and plan each spec, load each template
+//! set once, render every (spec, target) pair. Independent work runs on all cores; results come
+//! back in input order, so a parallel run gives exactly the bytes a serial one would.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Error};
+use crate::model::{self, Vpc};
+use crate::plan::{self, Plan};
+use crate::render::{self, OutputFile, RenderOptions, Target};
+use crate::spec::SpecFile;
+use crate::templates::Templates;
+
+/// How a batch is laid out and rendered.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub targets: Vec<Target>,
+    /// The output directory given on the command line.
+    pub out: PathBuf,
+    pub cfn_json: bool,
+    /// `--templates`, which wins over a spec's own `templates:`.
+    pub templates: Option<PathBuf>,
+}
+
+/// Everything one spec produces for one target.
+#[derive(Debug)]
+pub struct Rendered {
+    pub spec: String,
+    pub target: Target,
+    pub dir: PathBuf,
+    pub files: Vec<OutputFile>,
+}
+
+/// A spec that validated: its file, model and plan, and its warnings.
+pub struct Planned {
+    pub file: SpecFile,
+    pub vpc: Vpc,
+    pub plan: Plan,
+}
+
+impl Planned {
+    pub fn warnings(&self) -> Option<Error> {
+        (!self.vpc.warnings.is_empty()).then(|| Error::spec(&self.file, self.vpc.warnings.clone()))
+    }
+}
+
+fn shown(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// Read, validate and plan every spec, in parallel; results in input order.
+pub fn plan_all(paths: &[PathBuf]) -> Vec<Result<Planned, Error>> {
+    paths
+        .par_iter()
+        .map(|path| {
+            let file = SpecFile::read(path)?;
+            let vpc = model::load(&file)?;
+            let plan = plan::build(&vpc);
+            Ok(Planned { file, vpc, plan })
+        })
+        .collect()
+}
+
+/// Where one spec's output for one target goes.
+pub fn out_dir(settings: &Settings, many: bool, name: &str, target: Target) -> PathBuf {
+    match (many, settings.targets.len() > 1) {
+        (true, _) => settings.out.join(name).join(target.as_str()),
+        (false, true) => settings.out.join(target.as_str()),
+        (false, false) => settings.out.clone(),
+    }
+}
+
+/// Render options for one output directory.
+pub fn options(settings: &Settings, file: &SpecFile, target: Target, dir: &Path) -> RenderOptions {
+    RenderOptions {
+        cfn_json: settings.cfn_json,
+        regenerate: render::regenerate_command(
+            &file.display_path(),
+            target,
+            &shown(dir),
+            settings.cfn_json,
+            settings.templates.as_deref().map(shown).as_deref(),
+        ),
+    }
+}
+
+/// Checks across specs: two specs of one batch may not share a name, since their output would
+/// land in the same directory.
+pub fn check_names(planned: &[&Planned], settings: &Settings) -> Vec<Error> {
+    let mut seen: BTreeMap<&str, &Planned> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for p in planned {
+        if let Some(other) = seen.insert(&p.vpc.name, p) {
+            let mut d = Diagnostic::new(
+                "name",
+                &format!(
+                    "`{}` is also the name of {}",
+                    p.vpc.name,
+                    other.file.display_path()
+                ),
+                &format!(
+                    "give each spec its own name; their output would collide in `{}`",
+                    shown(&settings.out.join(&p.vpc.name))
+                ),
+            );
+            d.at_key = false;
+            errors.push(Error::spec(&p.file, vec![d]));
+        }
+    }
+    errors
+}
+
+/// Load each template set the batch needs, once.
+pub fn load_templates(
+    planned: &[&Planned],
+    settings: &Settings,
+) -> (BTreeMap<Option<PathBuf>, Arc<Templates>>, Vec<Error>) {
+    let mut sets = BTreeMap::new();
+    let mut errors = Vec::new();
+    for p in planned {
+        let dir = settings
+            .templates
+            .clone()
+            .or_else(|| p.vpc.templates.clone());
+        if sets.contains_key(&dir) {
+            continue;
+        }
+        let loaded = match &dir {
+            None => Ok(Templates::builtin()),
+            Some(d) => Templates::load(Some(d)).map(Arc::new),
+        };
+        match loaded {
+            Ok(t) => {
+                sets.insert(dir, t);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (sets, errors)
+}
+
+/// Render every planned spec for every target, in parallel; results in input order.
+pub fn render_all(
+    planned: &[&Planned],
+    settings: &Settings,
+    sets: &BTreeMap<Option<PathBuf>, Arc<Templates>>,
+) -> Vec<Result<Rendered, Error>> {
+    let many = planned.len() > 1;
+    let jobs: Vec<(&Planned, Target)> = planned
+        .iter()
+        .flat_map(|p| settings.targets.iter().map(move |t| (*p, *t)))
+        .collect();
+    jobs.par_iter()
+        .map(|(p, target)| {
+            let dir = out_dir(settings, many, &p.vpc.name, *target);
+            let key = settings
+                .templates
+                .clone()
+                .or_else(|| p.vpc.templates.clone());
+            let templates = sets.get(&key).expect("every template set was loaded first");
+            let files = render::render(
+                &p.plan,
+                *target,
+                &options(settings, &p.file, *target, &dir),
+                templates,
+            )?;
+            Ok(Rendered {
+                spec: p.file.display_path(),
+                target: *target,
+                dir,
+                files,
+            })
+        })
+        .collect()
+}
