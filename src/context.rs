@@ -30,10 +30,43 @@ pub struct Context {
     pub gateway_endpoints: Vec<EndpointInfo>,
     pub interface_endpoints: Vec<EndpointInfo>,
     pub security_group: Option<SecurityGroupInfo>,
+    /// Which per-endpoint outputs fit within CloudFormation's limit of 200 outputs per template.
+    pub output_limits: OutputLimits,
     /// Whether a security group rule admits the VPC's own CIDR (so the CIDR is an input).
     pub uses_vpc_cidr: bool,
     /// Policy documents by name, shared between endpoints (`endpoints[].policy` names one).
     pub policies: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputLimits {
+    /// One output per endpoint with its id fits.
+    pub endpoint_ids: bool,
+    /// One more output per interface endpoint with its DNS entries fits too.
+    pub dns_entries: bool,
+}
+
+/// CloudFormation accepts at most this many outputs in one template.
+const CFN_MAX_OUTPUTS: usize = 200;
+
+impl OutputLimits {
+    fn for_plan(plan: &Plan) -> Self {
+        let interfaces = plan
+            .endpoints
+            .iter()
+            .filter(|e| e.kind == EndpointType::Interface)
+            .count();
+        // Room for the fixed outputs: security group, VPC, and subnets and route tables per AZ.
+        let fixed = 2 + match &plan.network {
+            NetworkPlan::New(v) => 3 * v.azs.len(),
+            NetworkPlan::Existing { .. } => 0,
+        };
+        let ids = plan.endpoints.len() + fixed <= CFN_MAX_OUTPUTS;
+        OutputLimits {
+            endpoint_ids: ids,
+            dns_entries: ids && plan.endpoints.len() + interfaces + fixed <= CFN_MAX_OUTPUTS,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,6 +237,7 @@ pub fn build(plan: &Plan, target: &str, regenerate: &str) -> Context {
                 })
                 .collect(),
         }),
+        output_limits: OutputLimits::for_plan(plan),
         uses_vpc_cidr: plan
             .security_group
             .as_ref()
