@@ -77,6 +77,18 @@ fn run_batch(paths: &[PathBuf], settings: &Settings) -> usize {
 }
 
 fn benches(c: &mut Criterion) {
+    // The fixed costs of one process, to see what dominates a single-spec run.
+    c.bench_function("set-up: parse the built-in templates", |b| {
+        b.iter(|| Templates::load(None).expect("built-ins parse"))
+    });
+    let ecs_text = std::fs::read_to_string(root().join("specs/ecs-fargate.yaml")).unwrap();
+    c.bench_function("stage: parse the typical spec (YAML)", |b| {
+        b.iter(|| {
+            SpecFile::new("s.yaml", ecs_text.clone())
+                .parse()
+                .expect("parses")
+        })
+    });
     Templates::builtin();
     let ecs = SpecFile::new(
         "specs/ecs-fargate.yaml",

@@ -2,8 +2,6 @@
 //! them, route tables with the gateway endpoints on them, and the endpoint security group, as
 //! Mermaid (renders on code hosting pages) or Graphviz DOT.
 
-use std::fmt::Write as _;
-
 use crate::catalog::EndpointType;
 use crate::plan::{NetworkPlan, Plan, Source};
 
@@ -136,139 +134,160 @@ fn view(plan: &Plan) -> View {
     }
 }
 
-pub fn mermaid(plan: &Plan) -> String {
+#[derive(Clone, Copy)]
+enum Shape {
+    Box,
+    Component,
+    Hexagon,
+    Oval,
+}
+
+#[derive(Clone, Copy)]
+enum Link {
+    Arrow,
+    Line,
+    Dashed,
+}
+
+/// The two diagram languages differ only in how they spell groups, nodes and edges.
+trait Syntax {
+    fn header(&self) -> &'static str;
+    fn footer(&self) -> &'static str;
+    /// How a label breaks a line.
+    fn line_break(&self) -> &'static str;
+    fn open_group(&self, pad: &str, id: &str, label: &str) -> String;
+    fn close_group(&self, pad: &str) -> String;
+    fn node(&self, pad: &str, id: &str, shape: Shape, label: &str) -> String;
+    fn edge(&self, pad: &str, from: &str, to: &str, link: Link) -> String;
+}
+
+struct Mermaid;
+
+impl Syntax for Mermaid {
+    fn header(&self) -> &'static str {
+        "flowchart LR\n"
+    }
+    fn footer(&self) -> &'static str {
+        ""
+    }
+    fn line_break(&self) -> &'static str {
+        "<br/>"
+    }
+    fn open_group(&self, pad: &str, id: &str, label: &str) -> String {
+        format!("{pad}subgraph {id}[\"{label}\"]\n")
+    }
+    fn close_group(&self, pad: &str) -> String {
+        format!("{pad}end\n")
+    }
+    fn node(&self, pad: &str, id: &str, shape: Shape, label: &str) -> String {
+        let (open, close) = match shape {
+            Shape::Box => ("[", "]"),
+            Shape::Component => ("[[", "]]"),
+            Shape::Hexagon => ("{{", "}}"),
+            Shape::Oval => ("([", "])"),
+        };
+        format!("{pad}{id}{open}\"{label}\"{close}\n")
+    }
+    fn edge(&self, pad: &str, from: &str, to: &str, link: Link) -> String {
+        let arrow = match link {
+            Link::Arrow => "-->",
+            Link::Line => "---",
+            Link::Dashed => "-.-",
+        };
+        format!("{pad}{from} {arrow} {to}\n")
+    }
+}
+
+struct Dot;
+
+impl Syntax for Dot {
+    fn header(&self) -> &'static str {
+        "digraph vpc {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n"
+    }
+    fn footer(&self) -> &'static str {
+        "}\n"
+    }
+    fn line_break(&self) -> &'static str {
+        "\\n"
+    }
+    fn open_group(&self, pad: &str, id: &str, label: &str) -> String {
+        format!("{pad}subgraph cluster_{id} {{\n{pad}  label=\"{label}\";\n")
+    }
+    fn close_group(&self, pad: &str) -> String {
+        format!("{pad}}}\n")
+    }
+    fn node(&self, pad: &str, id: &str, shape: Shape, label: &str) -> String {
+        let shape = match shape {
+            Shape::Box => "",
+            Shape::Component => "shape=component, ",
+            Shape::Hexagon => "shape=hexagon, ",
+            Shape::Oval => "shape=oval, ",
+        };
+        format!("{pad}{id} [{shape}label=\"{label}\"];\n")
+    }
+    fn edge(&self, pad: &str, from: &str, to: &str, link: Link) -> String {
+        let style = match link {
+            Link::Arrow => "",
+            Link::Line => " [dir=none]",
+            Link::Dashed => " [style=dashed, dir=none]",
+        };
+        format!("{pad}{from} -> {to}{style};\n")
+    }
+}
+
+fn draw(plan: &Plan, syntax: &dyn Syntax) -> String {
     let v = view(plan);
-    let mut out = String::from("flowchart LR\n");
-    writeln!(out, "  subgraph vpc[\"{}\"]", label(&v.title)).unwrap();
+    let mut out = String::from(syntax.header());
+    out += &syntax.open_group("  ", "vpc", &label(&v.title));
     for az in &v.azs {
-        let az_id = id("az", &az.name);
-        writeln!(out, "    subgraph {az_id}[\"{}\"]", label(&az.name)).unwrap();
-        writeln!(
-            out,
-            "      {}[\"subnet {}\"]",
-            id("subnet", &az.name),
-            label(&az.subnet)
-        )
-        .unwrap();
+        let (subnet, eni) = (id("subnet", &az.name), id("eni", &az.name));
+        out += &syntax.open_group("    ", &id("az", &az.name), &label(&az.name));
+        out += &syntax.node(
+            "      ",
+            &subnet,
+            Shape::Box,
+            &format!("subnet {}", label(&az.subnet)),
+        );
         if !az.interfaces.is_empty() {
-            writeln!(
-                out,
-                "      {}[[\"interface endpoints: {}\"]]",
-                id("eni", &az.name),
-                label(&az.interfaces.join(", "))
-            )
-            .unwrap();
-            writeln!(
-                out,
-                "      {} --- {}",
-                id("subnet", &az.name),
-                id("eni", &az.name)
-            )
-            .unwrap();
+            let text = format!("interface endpoints: {}", label(&az.interfaces.join(", ")));
+            out += &syntax.node("      ", &eni, Shape::Component, &text);
+            out += &syntax.edge("      ", &subnet, &eni, Link::Line);
         }
-        out.push_str("    end\n");
+        out += &syntax.close_group("    ");
     }
     for (rt, text) in &v.route_tables {
-        writeln!(out, "    {}[\"{}\"]", id("rt", rt), label(text)).unwrap();
+        out += &syntax.node("    ", &id("rt", rt), Shape::Box, &label(text));
     }
     if let Some(sg) = &v.security_group {
-        writeln!(out, "    sg{{{{\"{}\"}}}}", label(sg)).unwrap();
+        out += &syntax.node("    ", "sg", Shape::Hexagon, &label(sg));
     }
-    out.push_str("  end\n");
+    out += &syntax.close_group("  ");
     for (key, name, rts) in &v.gateways {
-        writeln!(
-            out,
-            "  {}([\"{key} gateway endpoint<br/>{}\"])",
-            id("gw", key),
+        let text = format!(
+            "{key} gateway endpoint{}{}",
+            syntax.line_break(),
             label(name)
-        )
-        .unwrap();
+        );
+        out += &syntax.node("  ", &id("gw", key), Shape::Oval, &text);
         for rt in rts {
-            writeln!(out, "  {} --> {}", id("rt", rt), id("gw", key)).unwrap();
+            out += &syntax.edge("  ", &id("rt", rt), &id("gw", key), Link::Arrow);
         }
     }
     if v.security_group.is_some() {
         for az in v.azs.iter().filter(|a| !a.interfaces.is_empty()) {
-            writeln!(out, "  sg -.- {}", id("eni", &az.name)).unwrap();
+            out += &syntax.edge("  ", "sg", &id("eni", &az.name), Link::Dashed);
         }
     }
+    out.push_str(syntax.footer());
     out
 }
 
+pub fn mermaid(plan: &Plan) -> String {
+    draw(plan, &Mermaid)
+}
+
 pub fn dot(plan: &Plan) -> String {
-    let v = view(plan);
-    let mut out =
-        String::from("digraph vpc {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
-    writeln!(
-        out,
-        "  subgraph cluster_vpc {{\n    label=\"{}\";",
-        label(&v.title)
-    )
-    .unwrap();
-    for az in &v.azs {
-        writeln!(
-            out,
-            "    subgraph cluster_{} {{\n      label=\"{}\";",
-            id("az", &az.name),
-            label(&az.name)
-        )
-        .unwrap();
-        writeln!(
-            out,
-            "      {} [label=\"subnet {}\"];",
-            id("subnet", &az.name),
-            label(&az.subnet)
-        )
-        .unwrap();
-        if !az.interfaces.is_empty() {
-            writeln!(
-                out,
-                "      {} [shape=component, label=\"interface endpoints: {}\"];",
-                id("eni", &az.name),
-                label(&az.interfaces.join(", "))
-            )
-            .unwrap();
-            writeln!(
-                out,
-                "      {} -> {} [dir=none];",
-                id("subnet", &az.name),
-                id("eni", &az.name)
-            )
-            .unwrap();
-        }
-        out.push_str("    }\n");
-    }
-    for (rt, text) in &v.route_tables {
-        writeln!(out, "    {} [label=\"{}\"];", id("rt", rt), label(text)).unwrap();
-    }
-    if let Some(sg) = &v.security_group {
-        writeln!(out, "    sg [shape=hexagon, label=\"{}\"];", label(sg)).unwrap();
-    }
-    out.push_str("  }\n");
-    for (key, name, rts) in &v.gateways {
-        writeln!(
-            out,
-            "  {} [shape=oval, label=\"{key} gateway endpoint\\n{}\"];",
-            id("gw", key),
-            label(name)
-        )
-        .unwrap();
-        for rt in rts {
-            writeln!(out, "  {} -> {};", id("rt", rt), id("gw", key)).unwrap();
-        }
-    }
-    if v.security_group.is_some() {
-        for az in v.azs.iter().filter(|a| !a.interfaces.is_empty()) {
-            writeln!(
-                out,
-                "  sg -> {} [style=dashed, dir=none];",
-                id("eni", &az.name)
-            )
-            .unwrap();
-        }
-    }
-    out.push_str("}\n");
-    out
+    draw(plan, &Dot)
 }
 
 /// The Markdown page committed beside each example: a title and the Mermaid diagram.
