@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::*;
-use vpcgen::render::{OutputFile, Target};
+use vpcgen::render::{self, OutputFile, RenderOptions, Target};
+use vpcgen::templates::Templates;
+use vpcgen::{model, plan};
 
 /// The `.tf` files of a render, as the checker takes them.
 fn tf_files(files: &[OutputFile]) -> Vec<(String, String)> {
@@ -196,6 +198,28 @@ fn fails_on_an_unknown_resource_type_or_attribute() {
 fn fails_on_an_unknown_function() {
     let files = mutated("main.tf", "merge(", "marge(");
     assert_caught(&files, "unknown function `marge` (did you mean `merge`?)");
+}
+
+#[test]
+fn fails_on_the_broken_override_templates() {
+    // The fixture .ci/negative-checks.sh renders to prove cfn-lint and checkov fail; the schema
+    // check must reject the same output, naming the argument misspelt in it.
+    let templates = Templates::load(Some(&root().join("tests/broken-templates"))).unwrap();
+    let vpc = model::load(&spec_file("specs/ecs-fargate.yaml")).unwrap();
+    let options = RenderOptions {
+        cfn_json: false,
+        regenerate: "vpcgen generate specs/ecs-fargate.yaml".to_owned(),
+    };
+    let files =
+        render::render(&plan::build(&vpc), Target::Terraform, &options, &templates).unwrap();
+    let problems = checker::check_module(&tf_files(&files));
+    assert_eq!(
+        problems,
+        [
+            "main.tf: resource \"aws_vpc_security_group_ingress_rule\" \"broken_open_to_the_world\": \
+             unknown argument `tgas` (did you mean `tags`?)"
+        ]
+    );
 }
 
 /// Check a small module given inline.
