@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{self, EndpointType};
-use crate::error::{self, Error};
+use crate::error::{self, Diagnostic, Error};
 use crate::model;
 use crate::output;
 use crate::plan;
@@ -235,6 +235,42 @@ fn shown(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
+/// Where one spec's output for one target goes: `DIR` itself, `DIR/<target>` for one spec and
+/// several targets, `DIR/<name>/<target>` for several specs.
+fn output_dir(base: &Path, name: &str, target: Target, many: bool, targets: bool) -> PathBuf {
+    match (many, targets) {
+        (true, _) => base.join(name).join(target.as_str()),
+        (false, true) => base.join(target.as_str()),
+        (false, false) => base.to_path_buf(),
+    }
+}
+
+/// Render options for one output directory; the `regenerate` command names exactly the
+/// arguments that reproduce it.
+fn render_options(
+    args: &GenerateArgs,
+    file: &SpecFile,
+    target: Target,
+    dir: &Path,
+) -> RenderOptions {
+    let mut regenerate = format!(
+        "vpcgen generate {} --target {} --out {}",
+        file.display_path(),
+        target,
+        shown(dir)
+    );
+    if target == Target::CloudFormation && args.format == CfnFormat::Json {
+        regenerate.push_str(" --format json");
+    }
+    if let Some(t) = &args.templates {
+        regenerate.push_str(&format!(" --templates {}", shown(t)));
+    }
+    RenderOptions {
+        cfn_json: args.format == CfnFormat::Json,
+        regenerate,
+    }
+}
+
 /// Everything one spec produces for one target.
 pub struct Rendered {
     pub spec: String,
@@ -270,19 +306,29 @@ fn generate(
 ) -> Result<i32, Error> {
     let paths = expand_specs(&args.specs)?;
     let targets = args.target.targets();
-    let base = args.out.clone().unwrap_or_default();
+    // `--dump-context` does not need `--out`; the context's `regenerate` then names `DIR`.
+    let base = args.out.clone().unwrap_or_else(|| PathBuf::from("DIR"));
     let many = paths.len() > 1;
     let mut cache = TemplateCache {
         sets: BTreeMap::new(),
     };
-    if let Some(d) = &args.templates {
+    // Load an override directory once, before any spec, so its problems are reported once.
+    // `--dump-context` renders nothing and so reads no templates.
+    if let Some(d) = args.templates.as_ref().filter(|_| !args.dump_context) {
         cache.get(Some(d))?;
     }
     let mut failures = Vec::new();
     let mut rendered: Vec<Rendered> = Vec::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut contexts = Vec::new();
+    // Specs that failed, counted as each next spec starts (the loop body `continue`s early).
+    let mut failed_specs = 0;
+    let mut counted = 0;
     for path in &paths {
+        if failures.len() > counted {
+            failed_specs += 1;
+            counted = failures.len();
+        }
         let file = match SpecFile::read(path) {
             Ok(f) => f,
             Err(e) => {
@@ -320,6 +366,36 @@ fn generate(
             }
         }
         let templates_dir = args.templates.clone().or_else(|| vpc.templates.clone());
+        if args.templates.is_none() && !args.dump_context {
+            if let Some(d) = vpc.templates.as_deref().filter(|d| !d.is_dir()) {
+                // Point at the spec's `templates:` line: the path is relative to the spec file,
+                // which is the usual surprise.
+                failures.push(Error::spec(
+                    &file,
+                    vec![Diagnostic::new(
+                        "templates",
+                        &format!("template directory `{}` does not exist", shown(d)),
+                        &format!(
+                            "the path is relative to the spec file; create the directory with `vpcgen templates eject {}`, or fix the path",
+                            shown(d)
+                        ),
+                    )],
+                ));
+                continue;
+            }
+        }
+        let plan = plan::build(&vpc);
+        if args.dump_context {
+            for &target in &targets {
+                let dir = output_dir(&base, &vpc.name, target, many, targets.len() > 1);
+                let options = render_options(args, &file, target, &dir);
+                contexts.push(
+                    serde_json::to_value(render::context(&plan, target, &options))
+                        .expect("context serialises"),
+                );
+            }
+            continue;
+        }
         let templates = match cache.get(templates_dir.as_deref()) {
             Ok(t) => t,
             Err(e) => {
@@ -327,36 +403,9 @@ fn generate(
                 continue;
             }
         };
-        let plan = plan::build(&vpc);
         for &target in &targets {
-            let dir = match (many, targets.len() > 1) {
-                (true, _) => base.join(&vpc.name).join(target.as_str()),
-                (false, true) => base.join(target.as_str()),
-                (false, false) => base.clone(),
-            };
-            let mut regenerate = format!(
-                "vpcgen generate {} --target {} --out {}",
-                file.display_path(),
-                target,
-                shown(&dir)
-            );
-            if target == Target::CloudFormation && args.format == CfnFormat::Json {
-                regenerate.push_str(" --format json");
-            }
-            if let Some(t) = &args.templates {
-                regenerate.push_str(&format!(" --templates {}", shown(t)));
-            }
-            let options = RenderOptions {
-                cfn_json: args.format == CfnFormat::Json,
-                regenerate,
-            };
-            if args.dump_context {
-                contexts.push(
-                    serde_json::to_value(render::context(&plan, target, &options))
-                        .expect("context serialises"),
-                );
-                continue;
-            }
+            let dir = output_dir(&base, &vpc.name, target, many, targets.len() > 1);
+            let options = render_options(args, &file, target, &dir);
             match render::render(&plan, target, &options, &templates) {
                 Ok(files) => rendered.push(Rendered {
                     spec: file.display_path(),
@@ -368,16 +417,21 @@ fn generate(
             }
         }
     }
+    if failures.len() > counted {
+        failed_specs += 1;
+    }
     if !failures.is_empty() {
-        let n = failures.len();
-        let e = if n == 1 {
+        // One broken template fails every spec and target it renders; say so once.
+        let mut shown_errors = std::collections::BTreeSet::new();
+        failures.retain(|e| shown_errors.insert(error::render(e, false)));
+        let e = if failures.len() == 1 {
             failures.pop().expect("one failure")
         } else {
             Error::Many(failures)
         };
         let _ = write!(err, "{}", error::render(&e, color));
-        if n > 1 || many {
-            let _ = writeln!(err, "nothing was written: {n} spec(s) failed");
+        if failed_specs > 1 || many {
+            let _ = writeln!(err, "nothing was written: {failed_specs} spec(s) failed");
         }
         return Ok(2);
     }
@@ -513,12 +567,7 @@ fn templates_command(
 ) -> Result<i32, Error> {
     match cmd {
         TemplatesCommand::List { templates } => {
-            let dir = templates.clone().or_else(|| {
-                Path::new("templates")
-                    .is_dir()
-                    .then(|| PathBuf::from("templates"))
-            });
-            let text = crate::listing::templates(dir.as_deref())?;
+            let text = crate::listing::templates(templates.as_deref())?;
             out.write_all(text.as_bytes())
                 .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
             Ok(0)
