@@ -118,6 +118,10 @@ impl Templates {
             match classify(name) {
                 Ok(UserFile::Ignored) => continue,
                 Ok(UserFile::Override) => {
+                    if is_partial(name) && extends(text) {
+                        problems.push(extending_partial(&shown));
+                        continue;
+                    }
                     overridden.insert(name.clone());
                 }
                 Ok(UserFile::Added(output)) => {
@@ -131,6 +135,14 @@ impl Templates {
                         .any(|(other, t)| other != name && t.contains(name.as_str()));
                     if !used {
                         problems.push(unused_partial(name, &shown));
+                        continue;
+                    }
+                    let included = user.iter().any(|(_, t)| {
+                        t.contains(&format!("include \"{name}\""))
+                            || t.contains(&format!("include '{name}'"))
+                    });
+                    if included && extends(text) {
+                        problems.push(extending_partial(&shown));
                         continue;
                     }
                     partials.insert(name.clone());
@@ -341,6 +353,18 @@ fn unused_partial(name: &str, shown: &str) -> String {
     format!(
         "`{shown}` is a new partial that none of your templates includes\n  help: {}a partial named like a built-in one replaces it; a new one must be included by your own templates (`{{% include \"{name}\" %}}`)",
         did_you_mean(meant.as_deref())
+    )
+}
+
+fn extends(text: &str) -> bool {
+    text.contains("{% extends") || text.contains("{%- extends")
+}
+
+/// Tera 2 renders an included template that extends another as its blocks alone, without the
+/// parent's text, so an extending partial would silently lose most of its output.
+fn extending_partial(shown: &str) -> String {
+    format!(
+        "`{shown}` is an included partial that extends another template, and an included template renders only its own blocks, without its parent\n  help: write the partial out in full (`vpcgen templates eject` copies the built-in), or fill a block of the template that includes it (tags: the `tags` block of `terraform/main.tf.tera` or `cloudformation/template.yaml.tera`)"
     )
 }
 
