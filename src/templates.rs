@@ -473,13 +473,78 @@ fn hint(text: &str) -> Option<String> {
             "templates are named by their path under the template directory (`terraform/_header.tera`); `{BUILTIN_PREFIX}terraform/main.tf.tera` is always the built-in; `vpcgen templates list` shows the names"
         ));
     }
-    if text.contains("is not defined. Available") {
+    if let Some(rest) = text.split("Unknown filter `").nth(1) {
+        let name = rest.split('`').next().unwrap_or_default();
+        let known = FILTERS.iter().chain(TERA_FILTERS).copied();
+        return Some(format!(
+            "{}vpcgen's filters are {}; docs/templates.md lists them and Tera's own",
+            did_you_mean(suggest(name, known)),
+            FILTERS.join(", ")
+        ));
+    }
+    if text.contains("is not defined. Available") || text.contains("but got `undefined`") {
+        // Piped into a filter, an unknown name reaches the filter as `undefined` and Tera
+        // reports the type instead of the name; the marker under the source line shows which.
         return Some(
-            "docs/templates.md describes every field; `vpcgen generate SPEC --target T --dump-context` prints them for a spec".to_owned(),
+            "a variable or field that the context does not have is undefined; docs/templates.md describes every field, and `vpcgen generate SPEC --target T --dump-context` prints them for a spec".to_owned(),
         );
     }
     None
 }
+
+/// The filters vpcgen registers, as documented in docs/templates.md.
+pub const FILTERS: &[&str] = &[
+    "hcl_string",
+    "hcl",
+    "yaml_string",
+    "yaml",
+    "json",
+    "tf_ident",
+    "cfn_id",
+    "kebab",
+    "comment",
+];
+
+/// Tera's built-in filters, for suggestions.
+const TERA_FILTERS: &[&str] = &[
+    "safe",
+    "default",
+    "upper",
+    "lower",
+    "wordcount",
+    "escape",
+    "escape_html",
+    "escape_xml",
+    "newlines_to_br",
+    "pluralize",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "replace",
+    "capitalize",
+    "title",
+    "truncate",
+    "indent",
+    "str",
+    "int",
+    "float",
+    "length",
+    "reverse",
+    "split",
+    "abs",
+    "round",
+    "first",
+    "last",
+    "nth",
+    "join",
+    "sort",
+    "unique",
+    "get",
+    "values",
+    "keys",
+    "pairs",
+    "group_by",
+];
 
 fn to_json(v: &Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
