@@ -572,6 +572,33 @@ fn ejected_templates_render_byte_for_byte_like_the_builtins() {
             assert_eq!(from_ejected, from_builtins, "{spec} {target}");
         }
     }
+
+    // The same through the command line, for every spec at once. The headers record the
+    // command, which names `--templates`; nothing else may differ.
+    let specs = root().join("specs");
+    let specs = specs.to_str().unwrap();
+    let base = ["generate", specs, "--target", "all", "--out"];
+    let (code, _, stderr) = run_in(dir.path(), &[&base[..], &["builtin"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run_in(
+        dir.path(),
+        &[&base[..], &["custom", "--templates", "ejected"]].concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let builtin = files_below(&dir.path().join("builtin"));
+    let custom = files_below(&dir.path().join("custom"));
+    assert_eq!(
+        builtin.keys().collect::<Vec<_>>(),
+        custom.keys().collect::<Vec<_>>()
+    );
+    for (path, text) in &builtin {
+        if path.ends_with(".vpcgen-manifest") {
+            continue;
+        }
+        let expected = text.replace("--out builtin/", "--out custom/");
+        let got = custom[path].replace(" --templates ejected", "");
+        assert_eq!(got, expected, "{path}");
+    }
 }
 
 #[test]
