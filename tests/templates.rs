@@ -587,6 +587,7 @@ fn ejected_templates_render_byte_for_byte_like_the_builtins() {
     assert_eq!(code, 0, "{stderr}");
     let builtin = files_below(&dir.path().join("builtin"));
     let custom = files_below(&dir.path().join("custom"));
+    assert!(builtin.len() > 2 * example_specs().len(), "{builtin:?}");
     assert_eq!(
         builtin.keys().collect::<Vec<_>>(),
         custom.keys().collect::<Vec<_>>()
