@@ -271,15 +271,17 @@ fn generate(
     let paths = expand_specs(&args.specs)?;
     let settings = pipeline::Settings {
         targets: args.target.targets(),
-        out: args.out.clone().unwrap_or_default(),
+        // `--dump-context` does not need `--out`; the context's `regenerate` then names `DIR`.
+        out: args.out.clone().unwrap_or_else(|| PathBuf::from("DIR")),
         cfn_json: args.format == CfnFormat::Json,
         templates: args.templates.clone(),
     };
-    if let Some(d) = &args.templates {
-        // A bad --templates directory is reported once, before any spec.
+    // A bad --templates directory is reported once, before any spec. `--dump-context` renders
+    // nothing and so reads no templates.
+    if let Some(d) = args.templates.as_ref().filter(|_| !args.dump_context) {
         Templates::load(Some(d))?;
     }
-    let mut failures = Vec::new();
+    let mut failures: Vec<pipeline::Failure> = Vec::new();
     let mut planned = Vec::new();
     for result in pipeline::plan_all(&paths) {
         match result {
@@ -287,10 +289,10 @@ fn generate(
                 if let Some(w) = p.warnings() {
                     let _ = write!(err, "{}", error::render(&w, color));
                     if args.deny_warnings {
-                        failures.push(Error::Usage(format!(
-                            "{}: warnings are errors (--deny-warnings)",
-                            p.file.display_path()
-                        )));
+                        let spec = p.file.display_path();
+                        let e =
+                            Error::Usage(format!("{spec}: warnings are errors (--deny-warnings)"));
+                        failures.push((spec, e));
                         continue;
                     }
                 }
@@ -343,15 +345,23 @@ fn generate(
     }
     let many = paths.len() > 1;
     if !failures.is_empty() {
-        let n = failures.len();
-        let e = if n == 1 {
+        let failed_specs = failures
+            .iter()
+            .map(|(spec, _)| spec)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        // One broken template fails every spec and target it renders; say so once.
+        let mut shown_errors = std::collections::BTreeSet::new();
+        let mut failures: Vec<Error> = failures.into_iter().map(|(_, e)| e).collect();
+        failures.retain(|e| shown_errors.insert(error::render(e, false)));
+        let e = if failures.len() == 1 {
             failures.pop().expect("one failure")
         } else {
             Error::Many(failures)
         };
         let _ = write!(err, "{}", error::render(&e, color));
-        if n > 1 || many {
-            let _ = writeln!(err, "nothing was written: {n} spec(s) failed");
+        if failed_specs > 1 || many {
+            let _ = writeln!(err, "nothing was written: {failed_specs} spec(s) failed");
         }
         return Ok(2);
     }
@@ -522,12 +532,7 @@ fn templates_command(
 ) -> Result<i32, Error> {
     match cmd {
         TemplatesCommand::List { templates } => {
-            let dir = templates.clone().or_else(|| {
-                Path::new("templates")
-                    .is_dir()
-                    .then(|| PathBuf::from("templates"))
-            });
-            let text = crate::listing::templates(dir.as_deref())?;
+            let text = crate::listing::templates(templates.as_deref())?;
             out.write_all(text.as_bytes())
                 .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
             Ok(0)

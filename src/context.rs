@@ -10,34 +10,49 @@ use crate::catalog::EndpointType;
 use crate::naming::Ident;
 use crate::plan::{NetworkPlan, Plan, PlannedEndpoint, Source};
 
-/// Bumped on any incompatible change to the context's shape or meaning.
+/// Bumped on any incompatible change to the context's shape or meaning: a field removed or
+/// renamed, a type changed, a value's meaning changed. Adding a field is compatible and does not
+/// bump it. Templates can check it (`{% if context_version != 1 %}{{ throw(...) }}{% endif %}`).
 pub const CONTEXT_VERSION: u32 = 1;
 
+/// Everything a template receives, for one spec and one target. Field order is the JSON order
+/// of `--dump-context`; every field is described in `docs/templates.md`, which a test keeps in
+/// step with this file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Context {
+    /// [`CONTEXT_VERSION`].
     pub context_version: u32,
+    /// The vpcgen release that rendered the files (`0.1.0`). Not printed by the built-ins, so that
+    /// upgrading vpcgen does not change every file.
     pub vpcgen_version: &'static str,
     /// `terraform` or `cloudformation`.
     pub target: String,
     pub spec: SpecInfo,
-    /// The command that regenerates this output.
+    /// The command that regenerates this output directory, as printed in file headers:
+    /// `vpcgen generate SPEC --target T --out DIR [--format json] [--templates DIR]`.
     pub regenerate: String,
     pub region: RegionInfo,
     /// Tags for every taggable resource (the spec's plus `ManagedBy`), sorted by key.
     pub tags: Vec<Tag>,
     pub vpc: VpcInfo,
+    /// Every endpoint, sorted by service key, then type (`s3` gateway before `s3` interface).
     pub endpoints: Vec<EndpointInfo>,
+    /// The gateway endpoints of `endpoints`, in the same order.
     pub gateway_endpoints: Vec<EndpointInfo>,
+    /// The interface endpoints of `endpoints`, in the same order.
     pub interface_endpoints: Vec<EndpointInfo>,
+    /// The one security group of the interface endpoints; null when there are none.
     pub security_group: Option<SecurityGroupInfo>,
     /// Which per-endpoint outputs fit within CloudFormation's limit of 200 outputs per template.
     pub output_limits: OutputLimits,
     /// Whether a security group rule admits the VPC's own CIDR (so the CIDR is an input).
     pub uses_vpc_cidr: bool,
-    /// Policy documents by name, shared between endpoints (`endpoints[].policy` names one).
+    /// Policy documents by name, shared between endpoints (`endpoints[].policy` names one). Each
+    /// is an IAM policy document as a JSON object.
     pub policies: BTreeMap<String, serde_json::Value>,
 }
 
+/// The spec the output comes from.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutputLimits {
     /// One output per endpoint with its id fits.
@@ -71,18 +86,23 @@ impl OutputLimits {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SpecInfo {
+    /// The spec's path as given on the command line (`specs/ecs-fargate.yaml`).
     pub path: String,
+    /// The spec's `name`: lowercase letters, digits and hyphens. Prefixes every `Name` tag.
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionInfo {
+    /// Region code (`eu-west-1`).
     pub name: String,
+    /// Human name (`Europe (Ireland)`).
     pub title: String,
     /// ARN partition: `aws`, `aws-cn`, `aws-us-gov`, ...
     pub partition: String,
 }
 
+/// One tag. A list of pairs rather than a map, so the order is fixed (sorted by key).
 #[derive(Debug, Clone, Serialize)]
 pub struct Tag {
     pub key: String,
@@ -91,90 +111,132 @@ pub struct Tag {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VpcInfo {
-    /// True when vpcgen creates the VPC.
+    /// True when vpcgen creates the VPC; false for an existing VPC, whose ids become inputs.
     pub create: bool,
-    /// Existing VPC: the id from the spec, if given (the default of the input).
+    /// Existing VPC: the id from the spec, if given (the default of the input); null otherwise.
     pub id: Option<String>,
+    /// The VPC's IPv4 CIDR block (`10.0.0.0/16`).
     pub cidr: String,
-    /// Existing VPC: subnets as given, sorted by AZ.
+    /// Existing VPC: subnets as given, sorted by AZ; empty for a new VPC.
     pub subnets: Vec<SubnetInfo>,
     /// Existing VPC: the subnet ids of `subnets`, in the same order.
     pub subnet_ids: Vec<String>,
-    /// Existing VPC: route table ids as given.
+    /// Existing VPC: route table ids as given; empty for a new VPC.
     pub route_tables: Vec<String>,
-    /// New VPC: one entry per AZ with its subnets.
+    /// New VPC: one entry per AZ with its subnets; empty for an existing VPC.
     pub azs: Vec<AzInfo>,
+    /// New VPC: whether public subnets and an internet gateway are created.
     pub public_subnets: bool,
-    /// `none`, `single` or `per-az`.
+    /// New VPC: `none`, `single` or `per-az` NAT gateways; `none` for an existing VPC.
     pub nat: String,
+    /// New VPC: whether gateway endpoints also attach to the public route table.
     pub gateway_on_public: bool,
 }
 
+/// A subnet of an existing VPC.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubnetInfo {
     pub id: String,
+    /// Its Availability Zone (`us-east-1a`).
     pub az: String,
 }
 
+/// One Availability Zone of a new VPC.
 #[derive(Debug, Clone, Serialize)]
 pub struct AzInfo {
+    /// AZ name (`eu-central-1a`).
     pub name: String,
+    /// The AZ in identifiers: `eu_central_1a`, `EuCentral1a`, `eu-central-1a`.
     pub ident: Ident,
+    /// CIDR of the private subnet in this AZ.
     pub private_cidr: String,
+    /// CIDR of the public subnet, when `vpc.public_subnets`; null otherwise.
     pub public_cidr: Option<String>,
+    /// Whether a NAT gateway sits in this AZ's public subnet.
     pub nat_gateway: bool,
-    /// AZ whose NAT gateway the private route table uses.
+    /// AZ whose NAT gateway the private route table uses; null without NAT.
     pub nat_via: Option<String>,
+    /// `ident` of the `nat_via` AZ; null without NAT.
     pub nat_via_ident: Option<Ident>,
 }
 
+/// One VPC endpoint.
 #[derive(Debug, Clone, Serialize)]
 pub struct EndpointInfo {
+    /// Catalogue key of the service (`ecr.api`), as written in specs.
     pub key: String,
+    /// The service's name (`Amazon ECR API`).
     pub title: String,
+    /// Identifiers derived from the key (and the type, when it is not the service's default):
+    /// `ecr_api` / `EcrApi` / `ecr-api`, `s3_interface` / `S3Interface` / `s3-interface`.
     pub ident: Ident,
-    /// `Gateway` or `Interface`.
+    /// `Gateway` or `Interface`, spelt as AWS spells it.
     pub r#type: String,
+    /// `type == "Gateway"`.
     pub gateway: bool,
+    /// `type == "Interface"`.
     pub interface: bool,
+    /// Why this type was chosen (`gateway by default: free, and reached from inside the VPC`).
     pub type_reason: String,
+    /// The AWS service name in this Region (`com.amazonaws.eu-west-1.ecr.api`).
     pub service_name: String,
+    /// Interface: TCP ports the service listens on (`[443]`); empty for gateways.
     pub ports: Vec<u16>,
+    /// Interface: whether private DNS is enabled; always false for gateways.
     pub private_dns: bool,
-    /// S3/DynamoDB interface with private DNS: the inbound-resolver-only setting.
+    /// S3/DynamoDB interface with private DNS: the inbound-resolver-only setting (true when a
+    /// gateway endpoint for the service exists); null for every other endpoint.
     pub inbound_resolver_only: Option<bool>,
-    /// A gateway endpoint this one must be created after.
+    /// A gateway endpoint this one must be created after (its `ident`); null otherwise.
     pub depends_on: Option<Ident>,
+    /// Gateway: the route tables it attaches to.
     pub route_tables: AttachmentInfo,
+    /// Interface: the subnets it has network interfaces in.
     pub subnets: AttachmentInfo,
+    /// Interface: the AZs of its subnets, sorted; empty for gateways.
     pub azs: Vec<String>,
     /// Name of the policy in `policies`, or null where the service rejects policies.
     pub policy: Option<String>,
     /// `full-access`, `org-only`, `custom` or `none`.
     pub policy_kind: String,
+    /// Where the policy choice came from: `endpoint`, `spec default`, `vpcgen default` or
+    /// `not supported by the service`.
     pub policy_origin: String,
+    /// Why the endpoint exists: `listed in the spec` first, then the presets that asked for it.
     pub reasons: Vec<String>,
+    /// A catalogue note about the service worth a comment in the output; null if none.
     pub note: Option<String>,
 }
 
+/// What an endpoint attaches to.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttachmentInfo {
     /// Every subnet / route table of the VPC (true) or a subset named in the spec (false).
     pub all: bool,
+    /// Existing VPC: the ids. New VPC: AZ names (subnets) or `private-<az>` and `public` (route
+    /// tables). Empty when the attachment does not apply to the endpoint's type.
     pub items: Vec<String>,
 }
 
+/// The security group of the interface endpoints.
 #[derive(Debug, Clone, Serialize)]
 pub struct SecurityGroupInfo {
+    /// `endpoints` / `EndpointSecurityGroup` / `endpoints`.
     pub ident: Ident,
+    /// Its `Name` tag (`<spec name>-endpoints`).
     pub name: String,
+    /// Its description (`Interface endpoints of NAME: TCP 443 from clients only`).
     pub description: String,
+    /// Ingress rules: one per port and source, sorted by port.
     pub rules: Vec<RuleInfo>,
 }
 
+/// One ingress rule of the security group.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleInfo {
+    /// From the port and source (`tcp_443_from_vpc`, `Tcp443FromVpc`, ...).
     pub ident: Ident,
+    /// Always `tcp`.
     pub protocol: String,
     pub from_port: u16,
     pub to_port: u16,
@@ -182,6 +244,7 @@ pub struct RuleInfo {
     pub source_kind: String,
     /// The CIDR or security group id; empty for `vpc_cidr`.
     pub source: String,
+    /// Human description (`HTTPS (443) to interface endpoints from the VPC CIDR`).
     pub description: String,
 }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::catalog::{self, Region};
 use crate::error::Error;
-use crate::templates::{BUILTINS, Templates};
+use crate::templates::{BUILTINS, Templates, is_partial};
 
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
@@ -176,10 +176,23 @@ pub fn blocks(text: &str) -> Vec<String> {
     out
 }
 
+/// `vpcgen templates list`: every built-in, the file it writes, its blocks, and what `dir` (if
+/// given) does to it; then the files and partials `dir` adds.
 pub fn templates(dir: Option<&Path>) -> Result<String, Error> {
     let user = match dir {
         Some(d) => Some(Templates::load(Some(d))?),
         None => None,
+    };
+    let writes = |name: &str| {
+        if is_partial(name) {
+            "(partial)".to_owned()
+        } else {
+            name.rsplit('/')
+                .next()
+                .unwrap_or(name)
+                .trim_end_matches(".tera")
+                .to_owned()
+        }
     };
     let mut rows = Vec::new();
     for (name, text) in BUILTINS {
@@ -189,22 +202,42 @@ pub fn templates(dir: Option<&Path>) -> Result<String, Error> {
         };
         rows.push(vec![
             name.to_string(),
+            writes(name),
             status.to_owned(),
             blocks(text).join(", "),
         ]);
     }
     if let Some(u) = &user {
-        for name in &u.added {
-            rows.push(vec![name.clone(), "added".to_owned(), String::new()]);
+        for (name, output) in &u.added {
+            rows.push(vec![
+                name.clone(),
+                output.clone(),
+                "added".to_owned(),
+                String::new(),
+            ]);
+        }
+        for name in &u.partials {
+            rows.push(vec![
+                name.clone(),
+                writes(name),
+                "added".to_owned(),
+                String::new(),
+            ]);
         }
     }
-    let mut out = table(&["TEMPLATE", "STATUS", "BLOCKS"], &rows);
-    match dir {
-        Some(d) => out.push_str(&format!(
-            "overrides from {}\n",
-            d.to_string_lossy().replace('\\', "/")
+    let mut out = table(&["TEMPLATE", "WRITES", "STATUS", "BLOCKS"], &rows);
+    match (dir, &user) {
+        (Some(d), Some(u)) => out.push_str(&format!(
+            "{}: {} overridden, {} added file(s), {} added partial(s)\n",
+            d.to_string_lossy().replace('\\', "/"),
+            u.overridden.len(),
+            u.added.len(),
+            u.partials.len()
         )),
-        None => out.push_str("no override directory (pass --templates DIR)\n"),
+        _ => out.push_str(
+            "built-ins only; pass --templates DIR to see what a template directory changes\n",
+        ),
     }
+    out.push_str("Extend a built-in with {% extends \"builtin/NAME\" %} and fill its blocks; see docs/templates.md.\n");
     Ok(out)
 }

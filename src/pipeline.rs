@@ -53,12 +53,13 @@ fn shown(p: &Path) -> String {
 }
 
 /// Read, validate and plan every spec, in parallel; results in input order.
-pub fn plan_all(paths: &[PathBuf]) -> Vec<Result<Planned, Error>> {
+pub fn plan_all(paths: &[PathBuf]) -> Vec<Result<Planned, Failure>> {
     paths
         .par_iter()
         .map(|path| {
-            let file = SpecFile::read(path)?;
-            let vpc = model::load(&file)?;
+            let fail = |e| (shown(path), e);
+            let file = SpecFile::read(path).map_err(fail)?;
+            let vpc = model::load(&file).map_err(fail)?;
             let plan = plan::build(&vpc);
             Ok(Planned { file, vpc, plan })
         })
@@ -90,7 +91,7 @@ pub fn options(settings: &Settings, file: &SpecFile, target: Target, dir: &Path)
 
 /// Checks across specs: two specs of one batch may not share a name, since their output would
 /// land in the same directory.
-pub fn check_names(planned: &[&Planned], settings: &Settings) -> Vec<Error> {
+pub fn check_names(planned: &[&Planned], settings: &Settings) -> Vec<Failure> {
     let mut seen: BTreeMap<&str, &Planned> = BTreeMap::new();
     let mut errors = Vec::new();
     for p in planned {
@@ -108,20 +109,39 @@ pub fn check_names(planned: &[&Planned], settings: &Settings) -> Vec<Error> {
                 ),
             );
             d.at_key = false;
-            errors.push(Error::spec(&p.file, vec![d]));
+            errors.push((p.file.display_path(), Error::spec(&p.file, vec![d])));
         }
     }
     errors
 }
 
+/// A failure, with the spec it belongs to (for the count of failed specs).
+pub type Failure = (String, Error);
+
 /// Load each template set the batch needs, once.
 pub fn load_templates(
     planned: &[&Planned],
     settings: &Settings,
-) -> (BTreeMap<Option<PathBuf>, Arc<Templates>>, Vec<Error>) {
+) -> (BTreeMap<Option<PathBuf>, Arc<Templates>>, Vec<Failure>) {
     let mut sets = BTreeMap::new();
     let mut errors = Vec::new();
     for p in planned {
+        if settings.templates.is_none() {
+            if let Some(d) = p.vpc.templates.as_deref().filter(|d| !d.is_dir()) {
+                // Point at the spec's `templates:` line: the path is relative to the spec file,
+                // which is the usual surprise.
+                let d = shown(d);
+                let diag = Diagnostic::new(
+                    "templates",
+                    &format!("template directory `{d}` does not exist"),
+                    &format!(
+                        "the path is relative to the spec file; create the directory with `vpcgen templates eject {d}`, or fix the path"
+                    ),
+                );
+                errors.push((p.file.display_path(), Error::spec(&p.file, vec![diag])));
+                continue;
+            }
+        }
         let dir = settings
             .templates
             .clone()
@@ -137,7 +157,7 @@ pub fn load_templates(
             Ok(t) => {
                 sets.insert(dir, t);
             }
-            Err(e) => errors.push(e),
+            Err(e) => errors.push((p.file.display_path(), e)),
         }
     }
     (sets, errors)
@@ -148,7 +168,7 @@ pub fn render_all(
     planned: &[&Planned],
     settings: &Settings,
     sets: &BTreeMap<Option<PathBuf>, Arc<Templates>>,
-) -> Vec<Result<Rendered, Error>> {
+) -> Vec<Result<Rendered, Failure>> {
     let many = planned.len() > 1;
     let jobs: Vec<(&Planned, Target)> = planned
         .iter()
@@ -167,7 +187,8 @@ pub fn render_all(
                 *target,
                 &options(settings, &p.file, *target, &dir),
                 templates,
-            )?;
+            )
+            .map_err(|e| (p.file.display_path(), e))?;
             Ok(Rendered {
                 spec: p.file.display_path(),
                 target: *target,

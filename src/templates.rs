@@ -2,7 +2,7 @@
 //! filters that escape values for each destination language. A Tera instance is built once per
 //! template directory and reused for every spec rendered with it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -17,6 +17,10 @@ pub const BUILTINS: &[(&str, &str)] = &[
         include_str!("../templates/cloudformation/_endpoint.tera"),
     ),
     (
+        "cloudformation/_header.tera",
+        include_str!("../templates/cloudformation/_header.tera"),
+    ),
+    (
         "cloudformation/_tags.tera",
         include_str!("../templates/cloudformation/_tags.tera"),
     ),
@@ -27,6 +31,10 @@ pub const BUILTINS: &[(&str, &str)] = &[
     (
         "terraform/_gateway_endpoint.tera",
         include_str!("../templates/terraform/_gateway_endpoint.tera"),
+    ),
+    (
+        "terraform/_header.tera",
+        include_str!("../templates/terraform/_header.tera"),
     ),
     (
         "terraform/_interface_endpoint.tera",
@@ -70,8 +78,11 @@ pub struct Templates {
     pub dir: Option<PathBuf>,
     /// Names of built-ins the user replaced.
     pub overridden: BTreeSet<String>,
-    /// User templates that produce extra files (`terraform/files/backend.tf.tera`).
-    pub added: BTreeSet<String>,
+    /// User templates that produce extra files, with the file each one writes:
+    /// `terraform/files/backend.tf.tera` -> `backend.tf`.
+    pub added: BTreeMap<String, String>,
+    /// New partials of the user's, included by the user's own templates.
+    pub partials: BTreeSet<String>,
 }
 
 impl Templates {
@@ -95,35 +106,56 @@ impl Templates {
             sources.push((format!("{BUILTIN_PREFIX}{name}"), (*text).to_owned()));
         }
         let mut overridden = BTreeSet::new();
-        let mut added = BTreeSet::new();
+        let mut added = BTreeMap::new();
+        let mut partials = BTreeSet::new();
         let user = match dir {
-            Some(d) => user_templates(d)?,
+            Some(d) => user_files(d)?,
             None => Vec::new(),
         };
+        let mut problems = Vec::new();
         for (name, text) in &user {
-            let builtin = BUILTINS.iter().any(|(b, _)| b == name);
-            let file_name = name.rsplit('/').next().unwrap_or(name);
-            let target = name.split('/').next().unwrap_or("");
-            let under_files = name
-                .strip_prefix(target)
-                .and_then(|r| r.strip_prefix('/'))
-                .is_some_and(|r| r.starts_with(FILES_DIR));
-            if builtin {
-                overridden.insert(name.clone());
-            } else if under_files && TARGETS.contains(&target) {
-                added.insert(name.clone());
-            } else if !file_name.starts_with('_') {
-                let d = dir.expect("user templates come from a directory");
-                let help = match suggest(name, BUILTINS.iter().map(|(b, _)| *b)) {
-                    Some(best) => format!("did you mean `{best}`? "),
-                    None => String::new(),
-                };
-                return Err(Error::Template(format!(
-                    "`{}` matches no built-in template\n  help: {help}a file named like a built-in replaces it; new output files go under `<target>/{FILES_DIR}` (e.g. `terraform/files/backend.tf.tera`); partials start with `_`; `vpcgen templates list` shows the built-in names",
-                    display(&d.join(name))
-                )));
+            let shown = dir.map_or_else(|| name.clone(), |d| display(&d.join(name)));
+            match classify(name) {
+                Ok(UserFile::Ignored) => continue,
+                Ok(UserFile::Override) => {
+                    if is_partial(name) && extends(text) {
+                        problems.push(extending_partial(&shown));
+                        continue;
+                    }
+                    overridden.insert(name.clone());
+                }
+                Ok(UserFile::Added(output)) => {
+                    added.insert(name.clone(), output);
+                }
+                Ok(UserFile::Partial) => {
+                    // Nothing built-in includes a new partial, so one that none of the user's
+                    // templates names is dead: most likely a misspelt override.
+                    let used = user
+                        .iter()
+                        .any(|(other, t)| other != name && t.contains(name.as_str()));
+                    if !used {
+                        problems.push(unused_partial(name, &shown));
+                        continue;
+                    }
+                    let included = user.iter().any(|(_, t)| {
+                        t.contains(&format!("include \"{name}\""))
+                            || t.contains(&format!("include '{name}'"))
+                    });
+                    if included && extends(text) {
+                        problems.push(extending_partial(&shown));
+                        continue;
+                    }
+                    partials.insert(name.clone());
+                }
+                Err(problem) => {
+                    problems.push(format!("`{shown}` {problem}"));
+                    continue;
+                }
             }
             sources.push((name.clone(), text.clone()));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Template(problems.join("\nerror: ")));
         }
         // Plain names resolve to a user's file first, then to the built-in.
         tera.set_fallback_prefixes([BUILTIN_PREFIX])
@@ -135,19 +167,18 @@ impl Templates {
             dir: dir.map(Path::to_path_buf),
             overridden,
             added,
+            partials,
         })
     }
 
     /// The output files a target produces: `(template name, output file name)`, sorted.
     pub fn outputs(&self, target: &str) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = BUILTINS
-            .iter()
-            .filter(|(n, _)| n.starts_with(&format!("{target}/")) && !is_partial(n))
-            .map(|(n, _)| (n.to_string(), output_name(n)))
+        let mut out: Vec<(String, String)> = builtin_outputs(target)
+            .map(|(n, o)| (n.to_owned(), o))
             .collect();
-        for name in &self.added {
-            if name.starts_with(&format!("{target}/")) {
-                out.push((name.clone(), output_name(name)));
+        for (name, output) in &self.added {
+            if target_of(name) == Some(target) {
+                out.push((name.clone(), output.clone()));
             }
         }
         out.sort_by(|a, b| a.1.cmp(&b.1));
@@ -166,6 +197,20 @@ pub fn is_partial(name: &str) -> bool {
     name.rsplit('/').next().is_some_and(|f| f.starts_with('_'))
 }
 
+/// The built-in templates of `target` that produce a file, with the file they produce.
+fn builtin_outputs(target: &str) -> impl Iterator<Item = (&'static str, String)> + '_ {
+    BUILTINS
+        .iter()
+        .filter(move |(n, _)| target_of(n) == Some(target) && !is_partial(n))
+        .map(|(n, _)| (*n, output_name(n)))
+}
+
+/// The target directory a template name starts with, if it is one.
+fn target_of(name: &str) -> Option<&'static str> {
+    let first = name.split('/').next()?;
+    TARGETS.iter().copied().find(|t| *t == first)
+}
+
 fn output_name(template: &str) -> String {
     let file = template.rsplit('/').next().unwrap_or(template);
     file.strip_suffix(".tera").unwrap_or(file).to_owned()
@@ -175,14 +220,159 @@ fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-/// Read every `*.tera` file below `dir`, named by its path relative to `dir`.
-fn user_templates(dir: &Path) -> Result<Vec<(String, String)>, Error> {
+/// What one file of a template directory is, decided by its path alone.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UserFile {
+    /// Named like a built-in: replaces it.
+    Override,
+    /// `<target>/files/<path>.tera`: a new output file, written as `<path>`.
+    Added(String),
+    /// `_name.tera` under a target that is not a built-in partial: the user's own partial.
+    Partial,
+    /// Not a template vpcgen reads: hidden files, and non-template files outside the target
+    /// directories (a README beside them).
+    Ignored,
+}
+
+/// The rule for a template directory, applied to one file's path relative to it. Every `.tera`
+/// file must have an effect: it replaces a built-in, adds a file under `<target>/files/`, or is
+/// a partial. Anything else is a mistake (a typo would otherwise be silently ignored and the
+/// built-in used instead), reported with what the name was probably meant to be.
+pub fn classify(name: &str) -> Result<UserFile, String> {
+    if name.split('/').any(|part| part.starts_with('.')) {
+        return Ok(UserFile::Ignored);
+    }
+    let is_template = name.ends_with(".tera");
+    let Some(target) = target_of(name) else {
+        if !is_template {
+            return Ok(UserFile::Ignored);
+        }
+        let file = name.rsplit('/').next().unwrap_or(name);
+        let first = name.split('/').next().unwrap_or(name);
+        let meant = BUILTINS
+            .iter()
+            .map(|(b, _)| *b)
+            .find(|b| b.rsplit('/').next() == Some(file))
+            .map(str::to_owned)
+            .or_else(|| {
+                let rest = name.split_once('/').map(|(_, r)| r)?;
+                let t = suggest(first, TARGETS.iter().copied())?;
+                Some(format!("{t}/{rest}"))
+            });
+        return Err(format!(
+            "is outside the target directories\n  help: {}templates go under `terraform/` or `cloudformation/`, named like the built-ins (`vpcgen templates list`)",
+            did_you_mean(meant.as_deref())
+        ));
+    };
+    let file = name.rsplit('/').next().unwrap_or(name);
+    if !is_template {
+        // Under a target directory every file is a template; a missing `.tera` would otherwise
+        // leave the built-in in place without a word.
+        let meant = suggest_builtin(target, file).unwrap_or_else(|| format!("{name}.tera"));
+        return Err(format!(
+            "is not a template\n  help: {}files under `{target}/` must end in `.tera`",
+            did_you_mean(Some(&meant))
+        ));
+    }
+    if BUILTINS.iter().any(|(b, _)| *b == name) {
+        return Ok(UserFile::Override);
+    }
+    if file.starts_with('_') {
+        return Ok(UserFile::Partial);
+    }
+    let under_files = name
+        .strip_prefix(target)
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|r| r.strip_prefix(FILES_DIR));
+    if let Some(rest) = under_files {
+        let output = rest.strip_suffix(".tera").unwrap_or(rest).to_owned();
+        let taken = builtin_outputs(target)
+            .find(|(_, o)| *o == output)
+            .map(|(b, _)| b.to_owned())
+            // `--format json` writes the CloudFormation template as `template.json`.
+            .or_else(|| {
+                (target == "cloudformation" && output == "template.json")
+                    .then(|| "cloudformation/template.yaml.tera".to_owned())
+            });
+        if let Some(builtin) = taken {
+            return Err(format!(
+                "would write `{output}`, which the built-in `{builtin}` writes\n  help: to replace the built-in, name your file `{builtin}`; to add a file, give it another name"
+            ));
+        }
+        if output.is_empty() || output.ends_with('/') {
+            return Err(format!(
+                "names no output file\n  help: `{target}/{FILES_DIR}backend.tf.tera` writes `backend.tf`"
+            ));
+        }
+        return Ok(UserFile::Added(output));
+    }
+    let stem = file.strip_suffix(".tera").unwrap_or(file);
+    let rest = &name[target.len() + 1..];
+    let add = format!("`{target}/{FILES_DIR}{rest}` adds `{stem}` as a new file");
+    Err(match suggest_builtin(target, file) {
+        Some(meant) => format!(
+            "matches no built-in template\n  help: did you mean `{meant}`? (a file named like a built-in replaces it; {add})"
+        ),
+        None => format!(
+            "matches no built-in template\n  help: new output files go under `{target}/{FILES_DIR}`: {add}; a file named like a built-in replaces it (`vpcgen templates list` shows them); partials start with `_`"
+        ),
+    })
+}
+
+/// The built-in of `target` whose file name is closest to `file`. Names are compared without
+/// the shared `<target>/` prefix, which would make every name look alike.
+fn suggest_builtin(target: &str, file: &str) -> Option<String> {
+    let files: Vec<&str> = BUILTINS
+        .iter()
+        .filter(|(b, _)| target_of(b) == Some(target))
+        .filter_map(|(b, _)| b.rsplit('/').next())
+        .collect();
+    let with_ext = format!("{file}.tera");
+    let best = files
+        .iter()
+        .find(|f| **f == with_ext)
+        .copied()
+        .or_else(|| suggest(file, files.iter().copied()))?;
+    Some(format!("{target}/{best}"))
+}
+
+fn did_you_mean(name: Option<&str>) -> String {
+    name.map(|n| format!("did you mean `{n}`? "))
+        .unwrap_or_default()
+}
+
+fn unused_partial(name: &str, shown: &str) -> String {
+    let target = target_of(name).unwrap_or("terraform");
+    let file = name.rsplit('/').next().unwrap_or(name);
+    let partials: Vec<&str> = BUILTINS
+        .iter()
+        .filter(|(b, _)| target_of(b) == Some(target) && is_partial(b))
+        .filter_map(|(b, _)| b.rsplit('/').next())
+        .collect();
+    let meant = suggest(file, partials).map(|p| format!("{target}/{p}"));
+    format!(
+        "`{shown}` is a new partial that none of your templates includes\n  help: {}a partial named like a built-in one replaces it; a new one must be included by your own templates (`{{% include \"{name}\" %}}`)",
+        did_you_mean(meant.as_deref())
+    )
+}
+
+fn extends(text: &str) -> bool {
+    text.contains("{% extends") || text.contains("{%- extends")
+}
+
+/// Tera 2 renders an included template that extends another as its blocks alone, without the
+/// parent's text, so an extending partial would silently lose most of its output.
+fn extending_partial(shown: &str) -> String {
+    format!(
+        "`{shown}` is an included partial that extends another template, and an included template renders only its own blocks, without its parent\n  help: write the partial out in full (`vpcgen templates eject` copies the built-in), or fill a block of the template that includes it (tags: the `tags` block of `terraform/main.tf.tera` or `cloudformation/template.yaml.tera`)"
+    )
+}
+
+/// Every file below `dir` with its path relative to `dir`; the text of templates only. Hidden
+/// directories are not entered.
+fn user_files(dir: &Path) -> Result<Vec<(String, String)>, Error> {
     if !dir.is_dir() {
-        return Err(Error::Template(format!(
-            "template directory `{}` does not exist\n  help: create it with `vpcgen templates eject {}`, or fix the path",
-            display(dir),
-            display(dir)
-        )));
+        return Err(Error::Template(missing_dir(dir)));
     }
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -192,14 +382,19 @@ fn user_templates(dir: &Path) -> Result<Vec<(String, String)>, Error> {
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&d, "cannot read template directory", e))?;
             let path = entry.path();
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            let rel = path.strip_prefix(dir).expect("walked below dir");
+            let name = display(rel);
             if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|x| x == "tera") {
-                let rel = path.strip_prefix(dir).expect("walked below dir");
-                let name = display(rel);
+                if !hidden {
+                    stack.push(path);
+                }
+            } else if name.ends_with(".tera") && !hidden {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| Error::io(&path, "cannot read template", e))?;
                 found.push((name, text));
+            } else {
+                found.push((name, String::new()));
             }
         }
     }
@@ -207,7 +402,17 @@ fn user_templates(dir: &Path) -> Result<Vec<(String, String)>, Error> {
     Ok(found)
 }
 
-/// A Tera error, with user template names replaced by their paths so the user sees their file.
+/// The message for a template directory that is not there.
+pub fn missing_dir(dir: &Path) -> String {
+    format!(
+        "template directory `{}` does not exist\n  help: create it with `vpcgen templates eject {}`, or fix the path",
+        display(dir),
+        display(dir)
+    )
+}
+
+/// A Tera error, with user template names replaced by their paths so the user sees their file,
+/// and a hint for the mistakes Tera's own message does not explain.
 fn template_error(err: tera::Error, dir: Option<&Path>) -> Error {
     let mut text = err.to_string();
     let mut source = std::error::Error::source(&err);
@@ -215,18 +420,131 @@ fn template_error(err: tera::Error, dir: Option<&Path>) -> Error {
         text.push_str(&format!("\n  caused by: {s}"));
         source = s.source();
     }
-    if let Some(d) = dir {
-        for target in TARGETS {
-            text = text.replace(
-                &format!("--> {target}/"),
-                &format!("--> {}/{target}/", display(d)),
-            );
-        }
-        text = text.replace("--> builtin/", "--> (built-in) ");
+    let mut text: String = text
+        .lines()
+        .map(|line| locate(line, dir))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if let Some(help) = hint(&text) {
+        text.push_str("\n  help: ");
+        text.push_str(&help);
     }
     let text = text.strip_prefix("error: ").unwrap_or(&text).to_owned();
     Error::Template(format!("in template: {text}"))
 }
+
+/// A location line of a Tera report (` --> NAME:LINE:COL`, `note: called from NAME:LINE:COL`)
+/// with the template name replaced by the file the user edits, or marked as a built-in.
+fn locate(line: &str, dir: Option<&Path>) -> String {
+    let is_location = line.trim_start().starts_with("--> ") || line.starts_with("note: ");
+    let Some((head, token)) = line.rsplit_once(' ').filter(|_| is_location) else {
+        return line.to_owned();
+    };
+    let Some((name, position)) = token.split_once(':') else {
+        return line.to_owned();
+    };
+    let shown = if let Some(builtin) = name.strip_prefix(BUILTIN_PREFIX) {
+        format!("(built-in) {builtin}")
+    } else if let Some(d) = dir {
+        display(&d.join(name))
+    } else {
+        format!("(built-in) {name}")
+    };
+    format!("{head} {shown}:{position}")
+}
+
+/// Help for Tera errors whose message alone does not say what to do in vpcgen's terms.
+fn hint(text: &str) -> Option<String> {
+    if let Some(rest) = text.split("Circular extend detected for template '").nth(1) {
+        let name = rest.split('\'').next().unwrap_or_default();
+        if BUILTINS.iter().any(|(b, _)| *b == name) {
+            return Some(format!(
+                "a template named like a built-in replaces it, so it cannot extend that name; extend the built-in as `{BUILTIN_PREFIX}{name}`"
+            ));
+        }
+    }
+    if text.contains("is not defined in any parent template") {
+        return Some(
+            "a child template can only fill blocks its parent defines; `vpcgen templates list` shows the blocks of every built-in".to_owned(),
+        );
+    }
+    if text.contains("Unknown template `") {
+        return Some(format!(
+            "templates are named by their path under the template directory (`terraform/_header.tera`); `{BUILTIN_PREFIX}terraform/main.tf.tera` is always the built-in; `vpcgen templates list` shows the names"
+        ));
+    }
+    if let Some(rest) = text.split("Unknown filter `").nth(1) {
+        let name = rest.split('`').next().unwrap_or_default();
+        let known = FILTERS.iter().chain(TERA_FILTERS).copied();
+        return Some(format!(
+            "{}vpcgen's filters are {}; docs/templates.md lists them and Tera's own",
+            did_you_mean(suggest(name, known)),
+            FILTERS.join(", ")
+        ));
+    }
+    if text.contains("is not defined. Available") || text.contains("but got `undefined`") {
+        // Piped into a filter, an unknown name reaches the filter as `undefined` and Tera
+        // reports the type instead of the name; the marker under the source line shows which.
+        return Some(
+            "a variable or field that the context does not have is undefined; docs/templates.md describes every field, and `vpcgen generate SPEC --target T --dump-context` prints them for a spec".to_owned(),
+        );
+    }
+    None
+}
+
+/// The filters vpcgen registers, as documented in docs/templates.md.
+pub const FILTERS: &[&str] = &[
+    "hcl_string",
+    "hcl",
+    "yaml_string",
+    "yaml",
+    "json",
+    "tf_ident",
+    "cfn_id",
+    "kebab",
+    "comment",
+];
+
+/// Tera's built-in filters, for suggestions.
+const TERA_FILTERS: &[&str] = &[
+    "safe",
+    "default",
+    "upper",
+    "lower",
+    "wordcount",
+    "escape",
+    "escape_html",
+    "escape_xml",
+    "newlines_to_br",
+    "pluralize",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "replace",
+    "capitalize",
+    "title",
+    "truncate",
+    "indent",
+    "str",
+    "int",
+    "float",
+    "length",
+    "reverse",
+    "split",
+    "abs",
+    "round",
+    "first",
+    "last",
+    "nth",
+    "join",
+    "sort",
+    "unique",
+    "get",
+    "values",
+    "keys",
+    "pairs",
+    "group_by",
+];
 
 fn to_json(v: &Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
@@ -417,6 +735,114 @@ pub fn comment_safe(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_template_file_is_a_builtin() {
+        // `BUILTINS` is written by hand; a template file missing from it would be ejected by
+        // nobody and fail to load at run time.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut on_disk = Vec::new();
+        for target in TARGETS {
+            for entry in std::fs::read_dir(root.join(target)).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                on_disk.push(format!("{target}/{name}"));
+            }
+        }
+        on_disk.sort();
+        let listed: Vec<String> = BUILTINS.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(listed, on_disk);
+    }
+
+    #[test]
+    fn user_files_are_overrides_additions_or_partials() {
+        assert_eq!(classify("terraform/main.tf.tera"), Ok(UserFile::Override));
+        assert_eq!(
+            classify("cloudformation/_tags.tera"),
+            Ok(UserFile::Override)
+        );
+        assert_eq!(
+            classify("terraform/files/backend.tf.tera"),
+            Ok(UserFile::Added("backend.tf".into()))
+        );
+        assert_eq!(
+            classify("terraform/files/policies/s3.json.tera"),
+            Ok(UserFile::Added("policies/s3.json".into()))
+        );
+        assert_eq!(classify("terraform/_house.tera"), Ok(UserFile::Partial));
+        assert_eq!(
+            classify("terraform/files/_part.tera"),
+            Ok(UserFile::Partial)
+        );
+        assert_eq!(classify("README.md"), Ok(UserFile::Ignored));
+        assert_eq!(classify("docs/notes.txt"), Ok(UserFile::Ignored));
+        assert_eq!(classify(".git/HEAD"), Ok(UserFile::Ignored));
+        assert_eq!(classify("terraform/.gitkeep"), Ok(UserFile::Ignored));
+    }
+
+    #[test]
+    fn mistakes_name_what_was_meant() {
+        let says = |name: &str, want: &str| {
+            let err = classify(name).expect_err(name);
+            assert!(err.contains(want), "{name}: {err}");
+        };
+        says(
+            "terraform/mian.tf.tera",
+            "did you mean `terraform/main.tf.tera`?",
+        );
+        says(
+            "terraform/output.tf.tera",
+            "did you mean `terraform/outputs.tf.tera`?",
+        );
+        says(
+            "terraform/backend.tf.tera",
+            "`terraform/files/backend.tf.tera` adds `backend.tf` as a new file",
+        );
+        says(
+            "terraform/outputs.tf",
+            "did you mean `terraform/outputs.tf.tera`?",
+        );
+        says(
+            "terraform/files/backend.tf",
+            "did you mean `terraform/files/backend.tf.tera`?",
+        );
+        says("main.tf.tera", "did you mean `terraform/main.tf.tera`?");
+        says(
+            "terrafrom/main.tf.tera",
+            "did you mean `terraform/main.tf.tera`?",
+        );
+        says(
+            "cloudformation/template.yml.tera",
+            "did you mean `cloudformation/template.yaml.tera`?",
+        );
+        says(
+            "terraform/files/main.tf.tera",
+            "the built-in `terraform/main.tf.tera`",
+        );
+        says(
+            "cloudformation/files/template.json.tera",
+            "the built-in `cloudformation/template.yaml.tera`",
+        );
+    }
+
+    #[test]
+    fn error_locations_name_the_users_file() {
+        let dir = Path::new("house");
+        assert_eq!(
+            locate(" --> terraform/main.tf.tera:2:29", Some(dir)),
+            " --> house/terraform/main.tf.tera:2:29"
+        );
+        assert_eq!(
+            locate(
+                "note: called from builtin/terraform/main.tf.tera:18:77",
+                Some(dir)
+            ),
+            "note: called from (built-in) terraform/main.tf.tera:18:77"
+        );
+        assert_eq!(
+            locate("18 | {% include \"terraform/x.tera\" %}", Some(dir)),
+            "18 | {% include \"terraform/x.tera\" %}"
+        );
+    }
 
     #[test]
     fn hcl_strings_never_interpolate() {

@@ -38,6 +38,15 @@ pub fn render_spec(rel: &str, target: Target) -> Vec<OutputFile> {
 }
 
 pub fn render_file(file: &SpecFile, target: Target) -> Vec<OutputFile> {
+    render_with(file, target, &Templates::builtin()).unwrap()
+}
+
+/// Render a spec with a given template set, with the same options as `render_file`.
+pub fn render_with(
+    file: &SpecFile,
+    target: Target,
+    templates: &Templates,
+) -> Result<Vec<OutputFile>, vpcgen::error::Error> {
     let vpc = model::load(file).unwrap_or_else(|e| panic!("{}", vpcgen::error::render(&e, false)));
     let plan = plan::build(&vpc);
     let dir = format!("examples/{}/{}", vpc.name, target);
@@ -45,7 +54,7 @@ pub fn render_file(file: &SpecFile, target: Target) -> Vec<OutputFile> {
         cfn_json: false,
         regenerate: render::regenerate_command(&file.display_path(), target, &dir, false, None),
     };
-    render::render(&plan, target, &options, &Templates::builtin()).unwrap()
+    render::render(&plan, target, &options, templates)
 }
 
 /// Render spec text given inline.
@@ -110,4 +119,41 @@ pub fn attr<'a>(body: &'a hcl::Body, name: &str) -> Option<&'a hcl::Expression> 
     body.attributes()
         .find(|a| a.key() == name)
         .map(|a| a.expr())
+}
+
+/// A file tree under a fresh temporary directory: `(relative path, contents)`.
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// Every file below `dir` (the manifest included), by relative path, for "nothing was written"
+/// and byte-for-byte comparisons.
+pub fn files_below(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    out
 }
