@@ -262,6 +262,15 @@ fn temp_beside(path: &Path, contents: &str) -> Result<tempfile::NamedTempFile, E
     // generated files can always be generated again after a power loss.
     tmp.write_all(contents.as_bytes())
         .map_err(|e| Error::io(tmp.path(), "cannot write", e))?;
+    // Temporary files are private (0600); generated code is not. Keep the mode of the file being
+    // replaced, or make a new one readable like any file a person would write.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io(tmp.path(), "cannot set permissions of", e))?;
+    }
     Ok(tmp)
 }
 
@@ -386,6 +395,26 @@ mod tests {
             .filter(|n| n.ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn generated_files_are_readable_and_keep_their_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        commit(vec![
+            stage(&out, vec![file("a.tf", "a\n"), file("b.tf", "b\n")], false).unwrap(),
+        ])
+        .unwrap();
+        let mode = |p: &str| std::fs::metadata(out.join(p)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode("a.tf"), 0o644);
+        std::fs::set_permissions(out.join("b.tf"), std::fs::Permissions::from_mode(0o664)).unwrap();
+        commit(vec![
+            stage(&out, vec![file("a.tf", "a\n"), file("b.tf", "b2\n")], false).unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(mode("b.tf"), 0o664);
     }
 
     #[test]
