@@ -301,9 +301,15 @@ fn generate(
             let report = Error::spec(&file, vpc.warnings.clone());
             let _ = write!(err, "{}", error::render(&report, color));
             if args.deny_warnings {
+                let n = vpc.warnings.len();
                 failures.push(Error::Usage(format!(
-                    "{}: warnings are errors (--deny-warnings)",
-                    file.display_path()
+                    "{}: {} with `--deny-warnings`; nothing was written",
+                    file.display_path(),
+                    if n == 1 {
+                        "1 warning is an error".to_owned()
+                    } else {
+                        format!("{n} warnings are errors")
+                    }
                 )));
                 continue;
             }
