@@ -136,8 +136,10 @@ pub struct Spec {
     #[serde(default)]
     pub version: Option<u32>,
     /// Lowercase letters, digits and hyphens; names and tags every resource.
+    #[schemars(regex(pattern = r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$"))]
     pub name: String,
     /// AWS Region, e.g. `us-east-1`; decides the partition and the service names.
+    #[schemars(schema_with = "region_schema")]
     pub region: String,
     /// Directory of template overrides, relative to this spec file.
     #[serde(default)]
@@ -307,9 +309,11 @@ pub enum EndpointItem {
 pub struct EndpointSpec {
     /// Catalogue key of the service.
     #[serde(default)]
+    #[schemars(schema_with = "service_schema")]
     pub service: Option<String>,
     /// A workload preset that expands to several endpoints.
     #[serde(default)]
+    #[schemars(schema_with = "preset_schema")]
     pub preset: Option<String>,
     /// Endpoint type; chosen by the rules when absent.
     #[serde(default, rename = "type")]
@@ -355,11 +359,47 @@ impl JsonSchema for EndpointItem {
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let long = generator.subschema_for::<EndpointSpec>();
+        let key = generator.subschema_for::<ServiceKey>();
         schemars::json_schema!({
             "description": "A catalogue key (`s3`, `ecr.api`), or a mapping with `service:` or `preset:`.",
-            "anyOf": [{ "type": "string" }, long]
+            "anyOf": [key, long]
         })
     }
+}
+
+// Editors complete and check the words vpcgen knows from the catalogue: Regions, service keys
+// and presets. The catalogue is compiled in, so the schema always matches this binary.
+
+fn region_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = crate::catalog::regions().iter().map(|r| r.name).collect();
+    schemars::json_schema!({ "type": "string", "enum": names })
+}
+
+/// A service key as written in `endpoints`; a named definition so the 397 keys appear once.
+struct ServiceKey;
+
+impl JsonSchema for ServiceKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ServiceKey".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let keys: Vec<&str> = crate::catalog::services().iter().map(|s| s.key).collect();
+        schemars::json_schema!({
+            "description": "A catalogue key; `vpcgen services` lists them.",
+            "type": "string",
+            "enum": keys
+        })
+    }
+}
+
+fn service_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let key = generator.subschema_for::<ServiceKey>();
+    schemars::json_schema!({ "anyOf": [key, { "type": "null" }] })
+}
+
+fn preset_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = crate::catalog::presets().iter().map(|p| p.name).collect();
+    schemars::json_schema!({ "anyOf": [{ "type": "string", "enum": names }, { "type": "null" }] })
 }
 
 /// A policy: a preset name or an IAM policy document written as YAML.
