@@ -44,6 +44,15 @@ impl SpecFile {
     /// first one, as the parser cannot go on past them.
     pub fn parse(&self) -> Result<Spec, Error> {
         let fail = |d: Diagnostic| Err(Error::spec(self, vec![d]));
+        if let Some(at) = shape::too_deep(&self.text) {
+            let mut d = Diagnostic::new(
+                "",
+                "the YAML is nested too deeply",
+                "a spec needs only a few levels of `[` and `{`; check for brackets that are never closed",
+            );
+            d.span = Some((at, at + 1));
+            return fail(d);
+        }
         // A first pass as plain YAML tells an empty file or a list from a spec, and catches keys
         // repeated in free-form mappings (tags, policy documents), which the typed pass would
         // silently merge, last one winning.
@@ -767,6 +776,47 @@ mod shape {
         Diagnostic::new(path, &format!("expected {wanted}, found {got}"), &help)
     }
 
+    /// Where `[`/`{` nesting passes a depth no spec needs. The YAML scanner's cost grows with the
+    /// square of the nesting, so thousands of open brackets would stall it for minutes before it
+    /// reached its own limit; this finds them in one pass. Quotes and comments are skipped
+    /// roughly, which is enough for a limit this far above real specs.
+    pub fn too_deep(text: &str) -> Option<usize> {
+        const LIMIT: usize = 100;
+        let mut depth = 0usize;
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        let mut comment = false;
+        let mut prev = '\n';
+        for (i, c) in text.char_indices() {
+            if comment {
+                comment = c != '\n';
+            } else if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if q == '"' && c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            } else {
+                match c {
+                    '#' if prev.is_whitespace() => comment = true,
+                    '"' | '\'' if !prev.is_alphanumeric() => quote = Some(c),
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > LIMIT {
+                            return Some(i);
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            prev = c;
+        }
+        None
+    }
+
     /// The `---` line that starts a second document: after some content, or after a first `---`.
     fn second_document(text: &str) -> Option<(usize, usize)> {
         let mut at = 0;
@@ -1061,9 +1111,15 @@ mod locate {
             found: None,
             duplicate: None,
         };
-        let mut parser = Parser::new_from_str(text);
-        // A syntax error part-way still leaves whatever was found before it.
-        let _ = parser.load(&mut finder, false);
+        // Event by event rather than `Parser::load`, which recurses once per nesting level and
+        // overflows the stack on deeply nested input. A syntax error part-way still leaves
+        // whatever was found before it.
+        for event in Parser::new_from_str(text) {
+            match event {
+                Ok((ev, span)) => finder.on_event(ev, span),
+                Err(_) => break,
+            }
+        }
         finder
     }
 
@@ -1146,6 +1202,21 @@ mod tests {
             shown.contains("tags.team: key `team` appears twice"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn finds_nesting_no_spec_needs() {
+        assert_eq!(shape::too_deep("a: [[b]]\n"), None);
+        let deep = format!("a: {}", "[".repeat(101));
+        assert_eq!(shape::too_deep(&deep), Some(103));
+        // Brackets in quotes and comments do not count.
+        let quoted = format!(
+            "a: '{}'\nb: \"{}\" # {}",
+            "[".repeat(200),
+            "{".repeat(200),
+            "[".repeat(200)
+        );
+        assert_eq!(shape::too_deep(&quoted), None);
     }
 
     #[test]
