@@ -246,7 +246,7 @@ impl Checker {
             spec_path: file.display_path(),
             region,
             partition: catalog::partition(region.partition)
-                .expect("every Region names a known partition"),
+                .expect("every Region names a known partition (tested in catalog)"),
             network: network?,
             endpoints,
             org_id,

@@ -232,13 +232,22 @@ fn to_json(v: &Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
+/// `indent=N` of the layout filters, bounded: a user template's typo must not ask for gigabytes
+/// of spaces.
+fn indent(kw: &Kwargs) -> TeraResult<usize> {
+    let n = kw.get::<i64>("indent")?.unwrap_or(0);
+    usize::try_from(n)
+        .ok()
+        .filter(|n| *n <= 256)
+        .ok_or_else(|| tera::Error::message(format!("`indent` must be from 0 to 256, not {n}")))
+}
+
 fn register_filters(tera: &mut Tera) {
     tera.register_filter("hcl_string", |s: &str, _: Kwargs, _: &State| hcl_string(s));
     tera.register_filter(
         "hcl",
         |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            let indent = kw.get::<i64>("indent")?.unwrap_or(0).max(0) as usize;
-            Ok(hcl_value(&to_json(v), indent))
+            Ok(hcl_value(&to_json(v), indent(&kw)?))
         },
     );
     tera.register_filter("yaml_string", |s: &str, _: Kwargs, _: &State| {
@@ -247,8 +256,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter(
         "yaml",
         |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            let indent = kw.get::<i64>("indent")?.unwrap_or(0).max(0) as usize;
-            Ok(yaml_value(&to_json(v), indent))
+            Ok(yaml_value(&to_json(v), indent(&kw)?))
         },
     );
     tera.register_filter("json", |v: &Value, _: Kwargs, _: &State| {
@@ -495,6 +503,26 @@ mod tests {
             "a b c d e f g h"
         );
         assert_eq!(comment_safe("specs/é 日本.yaml"), "specs/é 日本.yaml");
+    }
+
+    #[test]
+    fn layout_filters_refuse_absurd_indents() {
+        let mut tera = Tera::new();
+        register_filters(&mut tera);
+        tera.add_raw_template("ok", "{{ v | yaml(indent=2) }}")
+            .unwrap();
+        tera.add_raw_template("huge", "{{ v | hcl(indent=99999999999) }}")
+            .unwrap();
+        tera.add_raw_template("negative", "{{ v | yaml(indent=-1) }}")
+            .unwrap();
+        let mut cx = tera::Context::new();
+        cx.insert("v", &serde_json::json!({"a": [1]}));
+        assert_eq!(tera.render("ok", &cx).unwrap(), "\n  a:\n    - 1");
+        for name in ["huge", "negative"] {
+            let err = tera.render(name, &cx).unwrap_err();
+            let text = format!("{err} {:?}", std::error::Error::source(&err));
+            assert!(text.contains("`indent` must be from 0 to 256"), "{text}");
+        }
     }
 
     #[test]
