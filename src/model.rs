@@ -122,6 +122,19 @@ impl PolicyChoice {
 }
 
 pub const POLICY_PRESETS: &[&str] = &["full-access", "org-only"];
+/// The elements of an IAM policy document and of one of its statements.
+const POLICY_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
+const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
 /// The largest endpoint policy AWS accepts, in characters.
 pub const POLICY_MAX_CHARS: usize = 20_480;
 
@@ -773,25 +786,64 @@ impl Checker {
         }
     }
 
+    /// Keys of `obj` that are not among `known`, each reported with the closest known key; returns
+    /// the known keys suggested, so that "missing `Effect`" is not said about `Efect`.
+    fn unknown_elements(
+        &mut self,
+        path: &str,
+        obj: &serde_json::Map<String, serde_json::Value>,
+        known: &[&'static str],
+        what: &str,
+    ) -> Vec<&'static str> {
+        let mut suggested = Vec::new();
+        for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
+            let best = suggest(key, known.iter().copied())
+                .or_else(|| known.iter().copied().find(|k| k.eq_ignore_ascii_case(key)));
+            let list = join_names(known);
+            let help = match best {
+                Some(b) => {
+                    suggested.push(b);
+                    format!("did you mean `{b}`? {what} has {list}; names are case-sensitive")
+                }
+                None => format!("{what} has {list}"),
+            };
+            self.misplaced(
+                format!("{path}.{key}"),
+                format!("unknown policy element `{key}`"),
+                help,
+            );
+        }
+        suggested
+    }
+
     fn document(&mut self, path: &str, doc: &serde_json::Value) -> bool {
         let before = self.diags.len();
-        let statements: Vec<&serde_json::Value> = match doc.get("Statement") {
-            Some(serde_json::Value::Array(list)) if !list.is_empty() => list.iter().collect(),
-            Some(obj @ serde_json::Value::Object(_)) => vec![obj],
-            _ => {
-                self.error(path, "the policy document has no `Statement`", "add `Statement:` with a list of statements (Effect, Principal, Action, Resource)");
-                return false;
-            }
+        let suggested = match doc.as_object() {
+            Some(obj) => self.unknown_elements(path, obj, POLICY_ELEMENTS, "a policy document"),
+            None => Vec::new(),
         };
         if let Some(v) = doc.get("Version") {
             if v != "2012-10-17" && v != "2008-10-17" {
                 self.error(
                     format!("{path}.Version"),
-                    format!("unknown policy language version {v}"),
+                    format!(
+                        "unknown policy language version `{}`",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    ),
                     "use `Version: \"2012-10-17\"`",
                 );
             }
         }
+        let statements: Vec<&serde_json::Value> = match doc.get("Statement") {
+            Some(serde_json::Value::Array(list)) if !list.is_empty() => list.iter().collect(),
+            Some(obj @ serde_json::Value::Object(_)) => vec![obj],
+            _ => {
+                if !suggested.contains(&"Statement") {
+                    self.error(path, "the policy document has no `Statement`", "add `Statement:` with a list of statements (Effect, Principal, Action, Resource)");
+                }
+                return false;
+            }
+        };
         for (i, st) in statements.iter().enumerate() {
             let sp = if doc.get("Statement").is_some_and(|s| s.is_array()) {
                 format!("{path}.Statement[{i}]")
@@ -806,18 +858,32 @@ impl Checker {
                 );
                 continue;
             };
-            match obj.get("Effect").and_then(|e| e.as_str()) {
-                Some("Allow" | "Deny") => {}
-                _ => self.error(
+            let suggested = self.unknown_elements(&sp, obj, STATEMENT_ELEMENTS, "a statement");
+            match obj.get("Effect") {
+                Some(e) if e == "Allow" || e == "Deny" => {}
+                Some(e) => self.error(
+                    format!("{sp}.Effect"),
+                    format!(
+                        "`{}` is not an effect",
+                        e.as_str().map_or_else(|| e.to_string(), str::to_owned)
+                    ),
+                    "write `Allow` or `Deny`, capitalised",
+                ),
+                None if suggested.contains(&"Effect") => {}
+                None => self.error(
                     &sp,
                     "a statement needs `Effect: Allow` or `Effect: Deny`",
                     "add `Effect: Allow`",
                 ),
             }
-            if !obj.contains_key("Principal") && !obj.contains_key("NotPrincipal") {
+            let named = |keys: [&str; 2]| {
+                keys.iter()
+                    .any(|k| obj.contains_key(*k) || suggested.contains(k))
+            };
+            if !named(["Principal", "NotPrincipal"]) {
                 self.error(&sp, "endpoint policy statements must name a `Principal`", "add `Principal: \"*\"` and restrict with a `Condition` (AWS rejects endpoint policies without one)");
             }
-            if !obj.contains_key("Action") && !obj.contains_key("NotAction") {
+            if !named(["Action", "NotAction"]) {
                 self.error(
                     &sp,
                     "a statement needs `Action`",

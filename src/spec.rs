@@ -110,14 +110,23 @@ impl SpecFile {
     }
 
     fn shape_error(&self, err: &serde_yaml::Error) -> Diagnostic {
-        let text = shape::strip_location(&err.to_string());
+        let full = err.to_string();
+        let text = shape::strip_location(&full);
         // serde_yaml prefixes the YAML path of the node it was in: `endpoints[1]: unknown field`.
         let (path, message) = match text.split_once(": ") {
             Some((p, m)) if looks_like_path(p) => (p.to_owned(), m.to_owned()),
             _ => (String::new(), text.clone()),
         };
         let at = err.location().map(|l| l.index());
-        shape::diagnose(self, &path, &message, at)
+        let mut d = shape::diagnose(self, &path, &message, at);
+        // An unclosed quote is found at the end of the file; its opening quote is the place to
+        // show, and the parser names it in its context ("while scanning a quoted scalar at ...").
+        if message.contains("while scanning a quoted scalar") {
+            if let Some(start) = shape::context_offset(&self.text, &full) {
+                d.span = Some((start, start + 1));
+            }
+        }
+        d
     }
 
     /// Byte range of the node at `path` (its key when `key` is set), found by walking the YAML
@@ -554,20 +563,53 @@ mod shape {
     use super::{SpecFile, locate};
     use crate::error::{Diagnostic, suggest};
 
-    /// serde_yaml appends ` at line L column C` before any `, while ...` context; the position is
-    /// reported on its own, so drop it from the text.
-    pub fn strip_location(text: &str) -> String {
-        let Some(at) = text.rfind(" at line ") else {
-            return text.to_owned();
-        };
-        let rest = &text[at + " at line ".len()..];
+    /// ` at line L column C` at the start of `text`: the position and the length of the phrase.
+    fn position(text: &str) -> Option<((usize, usize), usize)> {
+        let rest = text.strip_prefix(" at line ")?;
         let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let line_len = digits(rest);
-        let Some(after_col) = rest[line_len..].strip_prefix(" column ") else {
-            return text.to_owned();
-        };
-        let tail = &after_col[digits(after_col)..];
-        format!("{}{tail}", &text[..at])
+        let line = rest[..line_len].parse().ok()?;
+        let after = rest[line_len..].strip_prefix(" column ")?;
+        let col_len = digits(after);
+        let col = after[..col_len].parse().ok()?;
+        Some(((line, col), text.len() - after.len() + col_len))
+    }
+
+    /// serde_yaml appends ` at line L column C` to the problem and to any `, while ...` context;
+    /// positions are reported on their own, so drop them from the text.
+    pub fn strip_location(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(" at line ") {
+            out.push_str(&rest[..at]);
+            match position(&rest[at..]) {
+                Some((_, len)) => rest = &rest[at + len..],
+                None => {
+                    out.push_str(" at line ");
+                    rest = &rest[at + " at line ".len()..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Byte offset of the position named in the `, while ...` context of a parser message.
+    pub fn context_offset(text: &str, message: &str) -> Option<usize> {
+        let context = &message[message.find(", while ")?..];
+        let ((line, col), _) = position(&context[context.find(" at line ")?..])?;
+        let start = text
+            .split_inclusive('\n')
+            .take(line.checked_sub(1)?)
+            .map(str::len)
+            .sum::<usize>();
+        let line_text = text.get(start..)?.lines().next().unwrap_or("");
+        let within: usize = line_text
+            .chars()
+            .take(col.checked_sub(1)?)
+            .map(char::len_utf8)
+            .sum();
+        Some(start + within)
     }
 
     pub fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -740,8 +782,13 @@ mod shape {
         } else if wanted == "a list" {
             "write a list: one `- item` per line, or `[a, b]` on one line".to_owned()
         } else if wanted == "a mapping" && key == "vpc" && !in_list {
-            "write the VPC's keys on the lines below `vpc:`, indented, e.g. `cidr: 10.0.0.0/16`"
-                .to_owned()
+            let value = got.trim_matches('`');
+            let cidr = if value.contains('/') {
+                value
+            } else {
+                "10.0.0.0/16"
+            };
+            format!("write the VPC's keys on the lines below `vpc:`, indented, e.g. `cidr: {cidr}`")
         } else if wanted == "a mapping" && key == "tags" {
             "write one `key: value` per tag on the lines below `tags:`, e.g. `team: payments`"
                 .to_owned()
@@ -902,7 +949,7 @@ mod shape {
         {
             (
                 "a quoted value is never closed".to_owned(),
-                "add the closing quote".to_owned(),
+                "add the closing quote at the end of the value".to_owned(),
             )
         } else if message.contains("did not find expected ',' or ']'") {
             (
@@ -1191,6 +1238,14 @@ mod tests {
             "tags: invalid type: map"
         );
         assert_eq!(shape::strip_location("no position"), "no position");
+        assert_eq!(
+            shape::strip_location("x at line 3 column 1, while y at line 2 column 9"),
+            "x, while y"
+        );
+        let text = "a: 1\nb: \"é\n";
+        let message =
+            "end of stream at line 3 column 1, while scanning a quoted scalar at line 2 column 4";
+        assert_eq!(shape::context_offset(text, message), Some(8));
     }
 
     #[test]
