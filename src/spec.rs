@@ -1,7 +1,8 @@
 //! The spec file as written: `SpecFile` (path and text) parsed into `Spec`, the YAML shape one to
 //! one, with unknown keys rejected. Nothing here judges meaning (that is `model.rs`); this module
 //! also finds where a YAML path such as `endpoints[3].policy` stands in the text, so that every
-//! diagnostic can point at the exact line.
+//! diagnostic can point at the exact line, and turns the YAML parser's own messages (syntax,
+//! wrong types, repeated keys) into diagnostics in the user's words. It owns the JSON Schema too.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -894,23 +895,27 @@ mod shape {
             .collect();
         let above = before.last()?;
         let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
-        let key_of = |l: &str| -> Option<String> {
-            let body = l.trim_start().trim_start_matches("- ");
+        // The key of a `key: value` line and its column, past any `- ` list markers.
+        let key_of = |l: &str| -> Option<(String, usize)> {
+            let mut body = l.trim_start_matches(' ');
+            while let Some(rest) = body.strip_prefix('-').filter(|r| r.starts_with(' ')) {
+                body = rest.trim_start_matches(' ');
+            }
             let (key, value) = body.split_once(':')?;
-            (!value.trim().is_empty()).then(|| key.trim().to_owned())
+            let column = l.len() - body.len();
+            (!value.trim().is_empty()).then(|| (key.trim().to_owned(), column))
         };
-        if indent(line) <= indent(above) {
+        let (above_key, column) = key_of(above)?;
+        if indent(line) <= column {
             return None;
         }
-        let above_key = key_of(above)?;
         let key = line.trim_start().split(':').next()?.trim();
         let key_start = start + indent(line);
         let mut d = Diagnostic::new(
             "",
             &format!("`{key}` is indented deeper than `{above_key}` on the line above"),
             &format!(
-                "indent `{key}` with {} spaces, like `{above_key}`; YAML reads a deeper line as more of the value above",
-                indent(above)
+                "indent `{key}` with {column} spaces, like `{above_key}`; YAML reads a deeper line as more of the value above"
             ),
         );
         d.span = Some((key_start, key_start + key.len()));
@@ -1257,6 +1262,25 @@ mod tests {
             shown.contains("tags.team: key `team` appears twice"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn an_over_indented_key_is_named_with_the_indent_it_needs() {
+        for (text, want) in [
+            (
+                "vpc:\n  cidr: x\n   id: y\n",
+                "indent `id` with 2 spaces, like `cidr`",
+            ),
+            (
+                "endpoints:\n  - service: s3\n     type: gateway\n",
+                "indent `type` with 4 spaces, like `service`",
+            ),
+        ] {
+            let err = SpecFile::new("a.yaml", text).parse().unwrap_err();
+            let shown = crate::error::render(&err, false);
+            assert!(shown.contains("is indented deeper than"), "{shown}");
+            assert!(shown.contains(want), "{shown}");
+        }
     }
 
     #[test]
