@@ -327,6 +327,20 @@ mod tests {
     }
 
     #[test]
+    fn every_region_names_a_known_partition_and_has_azs() {
+        // `model` relies on both for any Region a spec may name.
+        for r in REGIONS {
+            assert!(
+                partition(r.partition).is_some(),
+                "{}: {}",
+                r.name,
+                r.partition
+            );
+            assert!(!r.azs.is_empty(), "{} has no AZs", r.name);
+        }
+    }
+
+    #[test]
     fn every_preset_member_is_in_the_catalogue_with_its_type() {
         for p in PRESETS {
             for member in p.members {

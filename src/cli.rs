@@ -290,8 +290,15 @@ fn generate(
                     let _ = write!(err, "{}", error::render(&w, color));
                     if args.deny_warnings {
                         let spec = p.file.display_path();
-                        let e =
-                            Error::Usage(format!("{spec}: warnings are errors (--deny-warnings)"));
+                        let n = p.vpc.warnings.len();
+                        let what = if n == 1 {
+                            "1 warning is an error".to_owned()
+                        } else {
+                            format!("{n} warnings are errors")
+                        };
+                        let e = Error::Usage(format!(
+                            "{spec}: {what} with `--deny-warnings`; nothing was written"
+                        ));
                         failures.push((spec, e));
                         continue;
                     }

@@ -20,6 +20,9 @@ pub struct Diagnostic {
     pub at_key: bool,
     /// Byte offset to use when the path cannot be found (syntax errors).
     pub fallback: Option<usize>,
+    /// Byte range known exactly when the problem was found (the second of two equal keys); it
+    /// wins over the path, which names the node but not which of its appearances is meant.
+    pub span: Option<(usize, usize)>,
     pub warning: bool,
 }
 
@@ -31,6 +34,7 @@ impl Diagnostic {
             help: help.to_owned(),
             at_key: false,
             fallback: None,
+            span: None,
             warning: false,
         }
     }
@@ -145,17 +149,27 @@ fn handler(color: bool) -> GraphicalReportHandler {
         .with_links(false)
 }
 
-/// Render one diagnostic of `file`, with its source line when its position is known.
-pub fn render_diagnostic(file: &SpecFile, d: &Diagnostic, color: bool) -> String {
-    let span = if d.path.is_empty() {
-        None
+/// Where a diagnostic points in its file: a byte range, if its position is known.
+pub fn span_of(file: &SpecFile, d: &Diagnostic) -> Option<(usize, usize)> {
+    let located = if d.span.is_some() || d.path.is_empty() {
+        d.span
     } else {
         file.locate(&d.path, d.at_key).or_else(|| {
             // An unknown key's value, or a missing node: point at the parent instead.
             parent_path(&d.path).and_then(|p| file.locate(&p, false))
         })
-    }
-    .or_else(|| d.fallback.map(|at| (at, at)));
+    };
+    located
+        .or_else(|| d.fallback.map(|at| (at, at)))
+        .map(|(s, e)| {
+            let s = floor_char_boundary(&file.text, s);
+            (s, floor_char_boundary(&file.text, e).max(s))
+        })
+}
+
+/// Render one diagnostic of `file`, with its source line when its position is known.
+pub fn render_diagnostic(file: &SpecFile, d: &Diagnostic, color: bool) -> String {
+    let span = span_of(file, d);
     let location = span.map(|(start, _)| line_col(&file.text, start));
     let head = match (&location, d.path.is_empty()) {
         (Some((l, c)), false) => {
@@ -181,10 +195,19 @@ pub fn render_diagnostic(file: &SpecFile, d: &Diagnostic, color: bool) -> String
         label,
     };
     let mut out = String::new();
-    handler(color)
-        .render_report(&mut out, &located)
-        .expect("rendering to a String cannot fail");
+    if handler(color).render_report(&mut out, &located).is_err() {
+        // Formatting into a String only fails if a Display impl does; keep the essentials.
+        out = format!("{}\n  help: {}\n", located.message, located.help);
+    }
     out
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn short_label(message: &str) -> String {
@@ -198,7 +221,7 @@ fn parent_path(path: &str) -> Option<String> {
 
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -209,7 +232,13 @@ pub fn render(err: &Error, color: bool) -> String {
     match err {
         Error::Spec { file, diagnostics } => {
             let mut out = String::new();
-            for d in diagnostics {
+            // In file order, as a reader fixes them top to bottom; unplaced ones last.
+            let mut ordered: Vec<(usize, &Diagnostic)> = diagnostics
+                .iter()
+                .map(|d| (span_of(file, d).map_or(usize::MAX, |(s, _)| s), d))
+                .collect();
+            ordered.sort_by_key(|(at, _)| *at);
+            for (_, d) in ordered {
                 out.push_str(&render_diagnostic(file, d, color));
             }
             let errors = diagnostics.iter().filter(|d| !d.warning).count();

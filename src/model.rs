@@ -122,12 +122,29 @@ impl PolicyChoice {
 }
 
 pub const POLICY_PRESETS: &[&str] = &["full-access", "org-only"];
+/// The elements of an IAM policy document and of one of its statements.
+const POLICY_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
+const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
 /// The largest endpoint policy AWS accepts, in characters.
 pub const POLICY_MAX_CHARS: usize = 20_480;
 
 /// Validate `spec` (parsed from `file`).
 pub fn build(file: &SpecFile, spec: &Spec) -> Result<Vpc, Error> {
-    let mut cx = Checker { diags: Vec::new() };
+    let mut cx = Checker {
+        diags: Vec::new(),
+        lack_route_tables: Vec::new(),
+        lack_subnets: Vec::new(),
+    };
     let vpc = cx.vpc(file, spec);
     let has_errors = cx.diags.iter().any(|d| !d.warning);
     match vpc {
@@ -147,6 +164,10 @@ pub fn load(file: &SpecFile) -> Result<Vpc, Error> {
 
 struct Checker {
     diags: Vec<Diagnostic>,
+    /// Gateway endpoints of an existing VPC that lists no route tables; one error names them all.
+    lack_route_tables: Vec<&'static str>,
+    /// Interface endpoints of an existing VPC that lists no subnets.
+    lack_subnets: Vec<&'static str>,
 }
 
 /// One endpoint request before merging: from the spec or from a preset.
@@ -176,6 +197,21 @@ impl Checker {
             message.as_ref(),
             help.as_ref(),
         ));
+    }
+
+    /// An error about a key that does not belong where it is: point at the key, not its value.
+    fn misplaced(
+        &mut self,
+        path: impl AsRef<str>,
+        message: impl AsRef<str>,
+        help: impl AsRef<str>,
+    ) {
+        self.diags
+            .push(Diagnostic::new(path.as_ref(), message.as_ref(), help.as_ref()).at_key());
+    }
+
+    fn has_errors(&self) -> bool {
+        self.diags.iter().any(|d| !d.warning)
     }
 
     fn warn(&mut self, path: impl AsRef<str>, message: impl AsRef<str>, help: impl AsRef<str>) {
@@ -223,7 +259,7 @@ impl Checker {
             spec_path: file.display_path(),
             region,
             partition: catalog::partition(region.partition)
-                .expect("every Region names a known partition"),
+                .expect("every Region names a known partition (tested in catalog)"),
             network: network?,
             endpoints,
             org_id,
@@ -234,7 +270,11 @@ impl Checker {
             templates,
             warnings: Vec::new(),
         };
-        self.lints(&vpc, spec);
+        // Lints look for what is missing; with errors, endpoints that failed are missing too, and
+        // the warnings would only repeat the errors.
+        if !self.has_errors() {
+            self.lints(&vpc, spec);
+        }
         Some(vpc)
     }
 
@@ -252,14 +292,29 @@ impl Checker {
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
                 .collect();
             let fixed = fixed.trim_matches('-');
-            self.error(
-                "name",
-                format!("`{name}` is not a valid name"),
+            let example = fixed.len() <= 40 && fixed.starts_with(|c: char| c.is_ascii_lowercase());
+            let too_long = name.chars().count() > 40;
+            let why = if too_long {
+                format!(
+                    "`{name}` is {} characters long; a name has at most 40",
+                    name.chars().count()
+                )
+            } else {
+                format!("`{name}` is not a valid name")
+            };
+            let help = if too_long {
+                "shorten it to 40 characters or fewer; it names and tags every resource".to_owned()
+            } else {
                 format!(
                     "use lowercase letters, digits and hyphens, starting with a letter, at most 40 characters{}",
-                    if fixed.is_empty() || fixed.len() > 40 { String::new() } else { format!(", e.g. `{fixed}`") }
-                ),
-            );
+                    if example {
+                        format!(", e.g. `{fixed}`")
+                    } else {
+                        String::new()
+                    }
+                )
+            };
+            self.error("name", why, help);
         }
     }
 
@@ -325,7 +380,7 @@ impl Checker {
                 ("route_tables", vpc.route_tables.is_some()),
             ] {
                 if present {
-                    self.error(
+                    self.misplaced(
                         format!("vpc.{key}"),
                         format!("`{key}` describes an existing VPC, but `create: true` makes a new one"),
                         format!("remove `{key}` to create the VPC, or remove `create: true` to use an existing one"),
@@ -344,7 +399,7 @@ impl Checker {
         ];
         for (key, present) in create_only {
             if present {
-                self.error(
+                self.misplaced(
                     format!("vpc.{key}"),
                     format!("`{key}` only applies to a new VPC"),
                     "add `create: true` to create the VPC, or remove the key",
@@ -352,10 +407,10 @@ impl Checker {
             }
         }
         let Some(cidr_text) = &vpc.cidr else {
-            self.error(
+            self.misplaced(
                 "vpc",
                 "missing `cidr`",
-                "add `cidr:` with the VPC's CIDR block; the endpoint security group admits it",
+                "add the VPC's CIDR block, e.g. `cidr: 10.0.0.0/16`; the endpoint security group admits it",
             );
             return None;
         };
@@ -440,7 +495,7 @@ impl Checker {
         if belongs {
             self.warn(
                 path,
-                format!("AZ `{az}` is not in vpcgen's list for {}", region.name),
+                format!("AZ `{az}` is not in vpcgen's list for `{}`", region.name),
                 format!(
                     "known AZs: {}; check the name with `aws ec2 describe-availability-zones`",
                     region.az_names().join(", ")
@@ -449,15 +504,19 @@ impl Checker {
         } else {
             self.error(
                 path,
-                format!("AZ `{az}` is not in Region {}", region.name),
-                format!("AZs of {}: {}", region.name, region.az_names().join(", ")),
+                format!("AZ `{az}` is not in Region `{}`", region.name),
+                format!(
+                    "use an AZ of `{}`: {}",
+                    region.name,
+                    region.az_names().join(", ")
+                ),
             );
         }
     }
 
     fn new_vpc(&mut self, vpc: &VpcSpec, region: Option<&'static Region>) -> Option<Network> {
         let Some(cidr_text) = &vpc.cidr else {
-            self.error(
+            self.misplaced(
                 "vpc",
                 "missing `cidr` for the new VPC",
                 "add `cidr:`, e.g. `cidr: 10.0.0.0/16`",
@@ -487,7 +546,7 @@ impl Checker {
                         "vpc.azs",
                         format!("`azs: {n}` is out of range"),
                         format!(
-                            "{} has {} AZs vpcgen knows; use 1 to {available}",
+                            "use a count from 1 to {available} (`{}` has {} AZs that vpcgen knows)",
                             region.name,
                             region.azs.len()
                         ),
@@ -549,7 +608,7 @@ impl Checker {
             .unwrap_or_else(|| (cidr.prefix_len() + spread as u8 + 1).min(28));
         let public_prefix = vpc
             .public_subnet_prefix
-            .unwrap_or_else(|| (private_prefix + 2).min(28));
+            .unwrap_or_else(|| private_prefix.saturating_add(2).min(28));
         for (key, p, set) in [
             (
                 "private_subnet_prefix",
@@ -565,7 +624,7 @@ impl Checker {
             if set && (p < cidr.prefix_len() || p > 28) {
                 self.error(
                     format!("vpc.{key}"),
-                    format!("/{p} does not fit in {cidr}"),
+                    format!("`/{p}` does not fit in `{cidr}`"),
                     format!("use a prefix length from /{} to /28", cidr.prefix_len()),
                 );
                 return None;
@@ -590,7 +649,7 @@ impl Checker {
             None => {
                 let need: u64 = wanted.iter().map(|p| 1u64 << (32 - p)).sum();
                 let have = 1u64 << (32 - cidr.prefix_len());
-                let fit = 32 - (need.next_power_of_two().trailing_zeros() as u8);
+                let fit = 32u32.saturating_sub(need.next_power_of_two().trailing_zeros());
                 let what = if public {
                     format!("{n} private /{private_prefix} and {n} public /{public_prefix} subnets")
                 } else {
@@ -598,9 +657,9 @@ impl Checker {
                 };
                 self.error(
                     "vpc.cidr",
-                    format!("{cidr} ({have} addresses) is too small for {what} ({need} addresses)"),
+                    format!("`{cidr}` ({have} addresses) is too small for {what} ({need} addresses)"),
                     if fit >= 16 {
-                        format!("use a /{fit} or larger block, or smaller subnets with `private_subnet_prefix`")
+                        format!("use a `/{fit}` or larger block, or smaller subnets with `private_subnet_prefix`")
                     } else {
                         "use fewer AZs or smaller subnets with `private_subnet_prefix` / `public_subnet_prefix`".to_owned()
                     },
@@ -706,8 +765,8 @@ impl Checker {
                     if !has_org {
                         self.error(
                             path,
-                            "`org-only` needs the organization id",
-                            "add `org_id: o-...` at the top level of the spec",
+                            "`org-only` needs `org_id`, the id of your AWS organization",
+                            "add `org_id:` at the top level, e.g. `org_id: o-a1b2c3d4e5` (`aws organizations describe-organization` shows it)",
                         );
                     }
                     Some(PolicyChoice::OrgOnly)
@@ -727,25 +786,64 @@ impl Checker {
         }
     }
 
+    /// Keys of `obj` that are not among `known`, each reported with the closest known key; returns
+    /// the known keys suggested, so that "missing `Effect`" is not said about `Efect`.
+    fn unknown_elements(
+        &mut self,
+        path: &str,
+        obj: &serde_json::Map<String, serde_json::Value>,
+        known: &[&'static str],
+        what: &str,
+    ) -> Vec<&'static str> {
+        let mut suggested = Vec::new();
+        for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
+            let best = suggest(key, known.iter().copied())
+                .or_else(|| known.iter().copied().find(|k| k.eq_ignore_ascii_case(key)));
+            let list = join_names(known);
+            let help = match best {
+                Some(b) => {
+                    suggested.push(b);
+                    format!("did you mean `{b}`? {what} has {list}; names are case-sensitive")
+                }
+                None => format!("{what} has {list}"),
+            };
+            self.misplaced(
+                format!("{path}.{key}"),
+                format!("unknown policy element `{key}`"),
+                help,
+            );
+        }
+        suggested
+    }
+
     fn document(&mut self, path: &str, doc: &serde_json::Value) -> bool {
         let before = self.diags.len();
-        let statements: Vec<&serde_json::Value> = match doc.get("Statement") {
-            Some(serde_json::Value::Array(list)) if !list.is_empty() => list.iter().collect(),
-            Some(obj @ serde_json::Value::Object(_)) => vec![obj],
-            _ => {
-                self.error(path, "the policy document has no `Statement`", "add `Statement:` with a list of statements (Effect, Principal, Action, Resource)");
-                return false;
-            }
+        let suggested = match doc.as_object() {
+            Some(obj) => self.unknown_elements(path, obj, POLICY_ELEMENTS, "a policy document"),
+            None => Vec::new(),
         };
         if let Some(v) = doc.get("Version") {
             if v != "2012-10-17" && v != "2008-10-17" {
                 self.error(
                     format!("{path}.Version"),
-                    format!("unknown policy language version {v}"),
+                    format!(
+                        "unknown policy language version `{}`",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    ),
                     "use `Version: \"2012-10-17\"`",
                 );
             }
         }
+        let statements: Vec<&serde_json::Value> = match doc.get("Statement") {
+            Some(serde_json::Value::Array(list)) if !list.is_empty() => list.iter().collect(),
+            Some(obj @ serde_json::Value::Object(_)) => vec![obj],
+            _ => {
+                if !suggested.contains(&"Statement") {
+                    self.error(path, "the policy document has no `Statement`", "add `Statement:` with a list of statements (Effect, Principal, Action, Resource)");
+                }
+                return false;
+            }
+        };
         for (i, st) in statements.iter().enumerate() {
             let sp = if doc.get("Statement").is_some_and(|s| s.is_array()) {
                 format!("{path}.Statement[{i}]")
@@ -760,18 +858,32 @@ impl Checker {
                 );
                 continue;
             };
-            match obj.get("Effect").and_then(|e| e.as_str()) {
-                Some("Allow" | "Deny") => {}
-                _ => self.error(
+            let suggested = self.unknown_elements(&sp, obj, STATEMENT_ELEMENTS, "a statement");
+            match obj.get("Effect") {
+                Some(e) if e == "Allow" || e == "Deny" => {}
+                Some(e) => self.error(
+                    format!("{sp}.Effect"),
+                    format!(
+                        "`{}` is not an effect",
+                        e.as_str().map_or_else(|| e.to_string(), str::to_owned)
+                    ),
+                    "write `Allow` or `Deny`, capitalised",
+                ),
+                None if suggested.contains(&"Effect") => {}
+                None => self.error(
                     &sp,
                     "a statement needs `Effect: Allow` or `Effect: Deny`",
                     "add `Effect: Allow`",
                 ),
             }
-            if !obj.contains_key("Principal") && !obj.contains_key("NotPrincipal") {
+            let named = |keys: [&str; 2]| {
+                keys.iter()
+                    .any(|k| obj.contains_key(*k) || suggested.contains(k))
+            };
+            if !named(["Principal", "NotPrincipal"]) {
                 self.error(&sp, "endpoint policy statements must name a `Principal`", "add `Principal: \"*\"` and restrict with a `Condition` (AWS rejects endpoint policies without one)");
             }
-            if !obj.contains_key("Action") && !obj.contains_key("NotAction") {
+            if !named(["Action", "NotAction"]) {
                 self.error(
                     &sp,
                     "a statement needs `Action`",
@@ -868,6 +980,43 @@ impl Checker {
             if let Some(e) = self.endpoint(req, reasons, network, default_policy, has_org) {
                 out.push(e);
             }
+        }
+        let lacking = [
+            (
+                std::mem::take(&mut self.lack_route_tables),
+                "route_tables",
+                "gateway",
+                spec.vpc.route_tables.is_some(),
+                "add `route_tables:` under `vpc:` with the ids of the route tables whose subnets use the endpoints, e.g. `route_tables: [rtb-0123456789abcdef0]`",
+            ),
+            (
+                std::mem::take(&mut self.lack_subnets),
+                "subnets",
+                "interface",
+                spec.vpc.subnets.is_some(),
+                "add `subnets:` under `vpc:`, one subnet per AZ, e.g. `- { id: subnet-0123456789abcdef0, az: us-east-1a }`",
+            ),
+        ];
+        for (keys, key, kind, written, help) in lacking {
+            if keys.is_empty() {
+                continue;
+            }
+            let (noun, verb) = if keys.len() == 1 {
+                ("endpoint", "needs")
+            } else {
+                ("endpoints", "need")
+            };
+            let what = key.replace('_', " ");
+            let message = format!(
+                "no {what} listed, but {kind} {noun} {} {verb} them",
+                join_names(&keys)
+            );
+            let path = if written {
+                format!("vpc.{key}")
+            } else {
+                "vpc".to_owned()
+            };
+            self.misplaced(path, message, help);
         }
         out
     }
@@ -1043,7 +1192,7 @@ impl Checker {
         };
         let private_dns = match long.and_then(|l| l.private_dns) {
             Some(_) if gateway => {
-                self.error(format!("{path}.private_dns"), format!("`private_dns` applies to interface endpoints; `{}` here is a gateway endpoint", s.key), "remove `private_dns`, or add `type: interface`");
+                self.misplaced(format!("{path}.private_dns"), format!("`private_dns` applies to interface endpoints; `{}` here is a gateway endpoint", s.key), "remove `private_dns`, or add `type: interface`");
                 false
             }
             Some(true) if !s.private_dns => {
@@ -1063,10 +1212,10 @@ impl Checker {
             self.traffic(&format!("{path}.traffic_gb_per_month"), t);
         }
         if route_tables.is_some() && !gateway {
-            self.error(format!("{path}.route_tables"), format!("`route_tables` applies to gateway endpoints; `{}` here is an interface endpoint", s.key), "use `subnets:` to choose subnets for an interface endpoint");
+            self.misplaced(format!("{path}.route_tables"), format!("`route_tables` applies to gateway endpoints; `{}` here is an interface endpoint", s.key), "use `subnets:` to choose subnets for an interface endpoint");
         }
         if subnets.is_some() && gateway {
-            self.error(
+            self.misplaced(
                 format!("{path}.subnets"),
                 format!(
                     "`subnets` applies to interface endpoints; `{}` here is a gateway endpoint",
@@ -1079,29 +1228,35 @@ impl Checker {
             Some(Network::Existing(vpc)) => {
                 if gateway {
                     if vpc.route_tables.is_empty() {
-                        self.error(path, format!("gateway endpoint `{}` needs route tables", s.key), "add `route_tables:` under `vpc:` with the route tables of the subnets that use it");
+                        self.lack_route_tables.push(s.key);
                     }
                     for (i, rt) in route_tables.iter().flatten().enumerate() {
-                        if !vpc.route_tables.contains(rt) {
+                        if !vpc.route_tables.is_empty() && !vpc.route_tables.contains(rt) {
                             self.error(
                                 format!("{path}.route_tables[{i}]"),
                                 format!("route table `{rt}` is not in `vpc.route_tables`"),
-                                format!("choose from: {}", vpc.route_tables.join(", ")),
+                                format!(
+                                    "use one of `vpc.route_tables` ({}), or add `{rt}` there",
+                                    vpc.route_tables.join(", ")
+                                ),
                             );
                         }
                     }
                 } else {
                     if vpc.subnets.is_empty() {
-                        self.error(path, format!("interface endpoint `{}` needs subnets", s.key), "add `subnets:` under `vpc:`, one subnet per AZ, each with `id` and `az`");
+                        self.lack_subnets.push(s.key);
                     }
                     for (i, sn) in subnets.iter().flatten().enumerate() {
-                        if !vpc.subnets.iter().any(|x| &x.id == sn) {
+                        if !vpc.subnets.is_empty() && !vpc.subnets.iter().any(|x| &x.id == sn) {
                             let ids: Vec<&str> =
                                 vpc.subnets.iter().map(|x| x.id.as_str()).collect();
                             self.error(
                                 format!("{path}.subnets[{i}]"),
                                 format!("subnet `{sn}` is not in `vpc.subnets`"),
-                                format!("choose from: {}", ids.join(", ")),
+                                format!(
+                                    "use one of `vpc.subnets` ({}), or add `{sn}` there with its `az`",
+                                    ids.join(", ")
+                                ),
                             );
                         }
                     }
@@ -1113,7 +1268,7 @@ impl Checker {
                     ("subnets", subnets.is_some()),
                 ] {
                     if present {
-                        self.error(format!("{path}.{key}"), format!("`{key}` names ids of an existing VPC, but this VPC is new"), format!("remove `{key}`; endpoints attach to every private subnet or route table vpcgen creates"));
+                        self.misplaced(format!("{path}.{key}"), format!("`{key}` names ids of an existing VPC, but this VPC is new"), format!("remove `{key}`; endpoints attach to every private subnet or route table vpcgen creates"));
                     }
                 }
             }
@@ -1160,11 +1315,18 @@ impl Checker {
             .endpoints
             .iter()
             .any(|e| e.service.key == "ssm" && e.reasons.iter().any(|r| r == "listed in the spec"));
-        if ssm_explicit
-            && !has("ssmmessages", EndpointType::Interface)
-            && !has("ec2messages", EndpointType::Interface)
-        {
-            self.warn(path_of("ssm"), "`ssm` without `ssmmessages` and `ec2messages`", "Session Manager and Run Command need all three (use `- preset: ssm`); Parameter Store alone needs only `ssm`");
+        let companions: Vec<&str> = ["ssmmessages", "ec2messages"]
+            .into_iter()
+            .filter(|k| !has(k, EndpointType::Interface))
+            .collect();
+        if ssm_explicit && !companions.is_empty() {
+            // The agent prefers `ssmmessages` and falls back to `ec2messages`; agents of
+            // different ages need either, so one without the other is still a gap.
+            self.warn(
+                path_of("ssm"),
+                format!("`ssm` without {}", join_names(&companions)),
+                "Session Manager and Run Command need `ssm`, `ssmmessages` and `ec2messages` (use `- preset: ssm`); Parameter Store alone needs only `ssm`",
+            );
         }
         for key in ["s3", "dynamodb"] {
             if has(key, EndpointType::Interface) && !has(key, EndpointType::Gateway) {
@@ -1216,6 +1378,16 @@ impl Checker {
                 }
             }
         }
+    }
+}
+
+/// `a`, `a` and `b`, `a`, `b` and `c`: names in backticks for a sentence.
+fn join_names(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 

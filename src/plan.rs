@@ -233,7 +233,7 @@ fn network(vpc: &Vpc) -> NetworkPlan {
                     };
                     let nat_via = match v.nat {
                         Nat::None => None,
-                        Nat::Single => Some(v.azs[0].clone()),
+                        Nat::Single => v.azs.first().cloned(),
                         Nat::PerAz => Some(az.clone()),
                     };
                     AzPlan {

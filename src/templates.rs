@@ -550,13 +550,22 @@ fn to_json(v: &Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
+/// `indent=N` of the layout filters, bounded: a user template's typo must not ask for gigabytes
+/// of spaces.
+fn indent(kw: &Kwargs) -> TeraResult<usize> {
+    let n = kw.get::<i64>("indent")?.unwrap_or(0);
+    usize::try_from(n)
+        .ok()
+        .filter(|n| *n <= 256)
+        .ok_or_else(|| tera::Error::message(format!("`indent` must be from 0 to 256, not {n}")))
+}
+
 fn register_filters(tera: &mut Tera) {
     tera.register_filter("hcl_string", |s: &str, _: Kwargs, _: &State| hcl_string(s));
     tera.register_filter(
         "hcl",
         |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            let indent = kw.get::<i64>("indent")?.unwrap_or(0).max(0) as usize;
-            Ok(hcl_value(&to_json(v), indent))
+            Ok(hcl_value(&to_json(v), indent(&kw)?))
         },
     );
     tera.register_filter("yaml_string", |s: &str, _: Kwargs, _: &State| {
@@ -565,8 +574,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter(
         "yaml",
         |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            let indent = kw.get::<i64>("indent")?.unwrap_or(0).max(0) as usize;
-            Ok(yaml_value(&to_json(v), indent))
+            Ok(yaml_value(&to_json(v), indent(&kw)?))
         },
     );
     tera.register_filter("json", |v: &Value, _: Kwargs, _: &State| {
@@ -662,9 +670,39 @@ pub fn hcl_value(v: &serde_json::Value, indent: usize) -> String {
     }
 }
 
-/// A YAML double-quoted scalar. JSON string syntax is a subset of it, so JSON's escaping is exact.
+/// A YAML double-quoted scalar, which is also a JSON string. JSON's escaping alone is not enough:
+/// YAML parsers reject non-printable characters (DEL, C1 controls, U+FFFE) even inside quotes, and
+/// fold NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR into spaces as if they were line breaks.
 pub fn yaml_string(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serialises")
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if !yaml_printable(c) || is_line_break(c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// YAML's `c-printable`, less the byte order mark, which parsers take as a stream marker.
+fn yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && c != '\u{FEFF}'
+}
+
+/// Characters that end a line for some parser: YAML 1.1 (and so CloudFormation's) counts NEL
+/// and the Unicode separators too.
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
 /// Any JSON value as a YAML block at `indent` spaces: the first line continues after a key, the
@@ -725,10 +763,17 @@ fn yaml_key(k: &str) -> String {
     if plain { k.to_owned() } else { yaml_string(k) }
 }
 
-/// Text safe inside a `#` comment line: newlines would end the comment and let the rest be code.
+/// Text safe inside a `#` comment line: a line break would end the comment and let the rest be
+/// code, and a character YAML cannot print would make the whole file unreadable.
 pub fn comment_safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || is_line_break(c) || !yaml_printable(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -848,6 +893,62 @@ mod tests {
     fn hcl_strings_never_interpolate() {
         assert_eq!(hcl_string("a\"b\\c${x}%{y}$z"), r#""a\"b\\c$${x}%%{y}$z""#);
         assert_eq!(hcl_string("line\nnext\ttab"), r#""line\nnext\ttab""#);
+    }
+
+    #[test]
+    fn yaml_strings_escape_what_parsers_would_reject_or_fold() {
+        assert_eq!(yaml_string("a\"b\\c\n\t"), r#""a\"b\\c\n\t""#);
+        assert_eq!(
+            yaml_string("\u{7f}\u{85}\u{2028}\u{2029}\u{feff}\u{fffe}\u{0}"),
+            r#""\u007F\u0085\u2028\u2029\uFEFF\uFFFE\u0000""#
+        );
+        assert_eq!(
+            yaml_string("é日本🦀 ${x} # y: z"),
+            "\"é日本🦀 ${x} # y: z\""
+        );
+        for s in [
+            "\u{85}x",
+            "a\u{2028}b",
+            "\u{7f}",
+            "\u{feff}",
+            "yes",
+            "",
+            "~",
+        ] {
+            let back: String = serde_yaml::from_str(&yaml_string(s)).unwrap();
+            assert_eq!(back, s);
+            let back: String = serde_json::from_str(&yaml_string(s)).unwrap();
+            assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        assert_eq!(
+            comment_safe("a\nb\rc\u{85}d\u{2028}e\u{2029}f\u{7f}g\u{fffe}h"),
+            "a b c d e f g h"
+        );
+        assert_eq!(comment_safe("specs/é 日本.yaml"), "specs/é 日本.yaml");
+    }
+
+    #[test]
+    fn layout_filters_refuse_absurd_indents() {
+        let mut tera = Tera::new();
+        register_filters(&mut tera);
+        tera.add_raw_template("ok", "{{ v | yaml(indent=2) }}")
+            .unwrap();
+        tera.add_raw_template("huge", "{{ v | hcl(indent=99999999999) }}")
+            .unwrap();
+        tera.add_raw_template("negative", "{{ v | yaml(indent=-1) }}")
+            .unwrap();
+        let mut cx = tera::Context::new();
+        cx.insert("v", &serde_json::json!({"a": [1]}));
+        assert_eq!(tera.render("ok", &cx).unwrap(), "\n  a:\n    - 1");
+        for name in ["huge", "negative"] {
+            let err = tera.render(name, &cx).unwrap_err();
+            let text = format!("{err} {:?}", std::error::Error::source(&err));
+            assert!(text.contains("`indent` must be from 0 to 256"), "{text}");
+        }
     }
 
     #[test]
