@@ -90,6 +90,31 @@ fn benches(c: &mut Criterion) {
         })
     });
     Templates::builtin();
+    {
+        let file = SpecFile::new("specs/ecs-fargate.yaml", ecs_text.clone());
+        let vpc = model::load(&file).expect("valid spec");
+        c.bench_function("stage: validate the typical spec", |b| {
+            b.iter(|| model::build(&file, &file.parse().unwrap()).unwrap())
+        });
+        c.bench_function("stage: plan the typical spec", |b| {
+            b.iter(|| plan::build(&vpc))
+        });
+        let plan = plan::build(&vpc);
+        let options = render::RenderOptions {
+            cfn_json: false,
+            regenerate: "vpcgen generate".into(),
+        };
+        c.bench_function("stage: template context of the typical spec", |b| {
+            b.iter(|| {
+                tera::Context::from_serialize(&render::context(
+                    &plan,
+                    Target::CloudFormation,
+                    &options,
+                ))
+                .unwrap()
+            })
+        });
+    }
     let ecs = SpecFile::new(
         "specs/ecs-fargate.yaml",
         std::fs::read_to_string(root().join("specs/ecs-fargate.yaml")).unwrap(),

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 
 use crate::catalog::{self, EndpointType};
 use crate::error::{self, Error};
@@ -374,8 +375,12 @@ fn generate(
     }
     if args.check {
         let mut stale = false;
-        for r in &rendered {
-            let report = output::check(&r.dir, &r.files)?;
+        let reports: Vec<Result<output::CheckReport, Error>> = rendered
+            .par_iter()
+            .map(|r| output::check(&r.dir, &r.files))
+            .collect();
+        for report in reports {
+            let report = report?;
             if !report.is_current() {
                 stale = true;
                 for m in &report.missing {
@@ -408,10 +413,21 @@ fn generate(
         );
         return Ok(0);
     }
-    let mut staged = Vec::new();
-    for r in rendered {
-        staged.push(output::stage(&r.dir, r.files, args.force)?);
+    // Staging only reads (existing files, manifests) and hashes, so directories go in parallel.
+    let results: Vec<Result<output::Staged, Error>> = rendered
+        .into_par_iter()
+        .map(|r| output::stage(&r.dir, r.files, args.force))
+        .collect();
+    let (staged, mut refused): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    if !refused.is_empty() {
+        let mut errors: Vec<Error> = refused.drain(..).filter_map(Result::err).collect();
+        return Err(if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            Error::Many(errors)
+        });
     }
+    let staged = staged.into_iter().filter_map(Result::ok).collect();
     for (dir, report) in output::commit(staged)? {
         let _ = writeln!(
             err,

@@ -252,7 +252,10 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
 /// `contents` in a temporary file beside `path`, flushed to disk, ready to be renamed onto it.
 fn temp_beside(path: &Path, contents: &str) -> Result<tempfile::NamedTempFile, Error> {
     let parent = path.parent().expect("output files live in a directory");
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "cannot create directory", e))?;
+    if !parent.is_dir() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(parent, "cannot create directory", e))?;
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".vpcgen-")
         .suffix(".tmp")

@@ -157,15 +157,14 @@ pub fn build(vpc: &Vpc) -> Plan {
         };
         let (route_tables, subnets, azs) = attachments(vpc, &network, e);
         let policy = e.policy.as_ref().map(|choice| {
-            let (name, doc) = policy_document(
-                vpc,
-                choice,
-                e.service.key,
-                &ident,
-                e.policy_origin,
-                &present,
-            );
-            policies.insert(name.clone(), doc);
+            let name = policy_name(choice, e.service.key, &ident, e.policy_origin, &present);
+            // Endpoints share documents by name, so each is built once.
+            if !policies.contains_key(&name) {
+                policies.insert(
+                    name.clone(),
+                    policy_document(vpc, choice, e.service.key, &present),
+                );
+            }
             name
         });
         endpoints.push(PlannedEndpoint {
@@ -339,29 +338,49 @@ fn sorted(items: &[String]) -> Vec<String> {
     v
 }
 
-/// The policy document for one endpoint and the name it is shared under.
-fn policy_document(
-    vpc: &Vpc,
+/// AWS-owned buckets a restrictive S3 policy must still admit, given the services present.
+fn bucket_exceptions<'a>(
+    key: &str,
+    present: &'a BTreeSet<&str>,
+) -> impl Iterator<Item = &'static catalog::BucketException> + 'a {
+    let s3 = key == "s3";
+    catalog::S3_BUCKET_EXCEPTIONS
+        .iter()
+        .filter(move |ex| s3 && present.contains(ex.when_service))
+}
+
+/// The name a policy document is shared under.
+fn policy_name(
     choice: &PolicyChoice,
     key: &str,
     ident: &Ident,
     origin: &str,
     present: &BTreeSet<&str>,
-) -> (String, Value) {
+) -> String {
     match choice {
-        PolicyChoice::FullAccess => (
-            "full_access".to_owned(),
-            json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "AllowAll",
-                    "Effect": "Allow",
-                    "Principal": "*",
-                    "Action": "*",
-                    "Resource": "*"
-                }]
-            }),
-        ),
+        PolicyChoice::FullAccess => "full_access".to_owned(),
+        PolicyChoice::OrgOnly if bucket_exceptions(key, present).next().is_some() => {
+            "org_only_s3".to_owned()
+        }
+        PolicyChoice::OrgOnly => "org_only".to_owned(),
+        PolicyChoice::Custom(_) if origin == "endpoint" => format!("custom_{}", ident.tf),
+        PolicyChoice::Custom(_) => "custom".to_owned(),
+    }
+}
+
+/// The policy document for one endpoint.
+fn policy_document(vpc: &Vpc, choice: &PolicyChoice, key: &str, present: &BTreeSet<&str>) -> Value {
+    match choice {
+        PolicyChoice::FullAccess => json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "AllowAll",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "*",
+                "Resource": "*"
+            }]
+        }),
         PolicyChoice::OrgOnly => {
             let mut statements = vec![json!({
                 "Sid": "AllowOrganizationPrincipals",
@@ -371,45 +390,29 @@ fn policy_document(
                 "Resource": "*",
                 "Condition": { "StringEquals": { "aws:PrincipalOrgID": vpc.org_id.clone().unwrap_or_default() } }
             })];
-            let mut name = "org_only".to_owned();
-            if key == "s3" {
-                for ex in catalog::S3_BUCKET_EXCEPTIONS {
-                    if present.contains(ex.when_service) {
-                        let resources: Vec<String> = ex
-                            .buckets
-                            .iter()
-                            .map(|b| {
-                                format!(
-                                    "arn:{}:s3:::{}/*",
-                                    vpc.partition.name,
-                                    b.replace("{region}", vpc.region.name)
-                                )
-                            })
-                            .collect();
-                        statements.push(json!({
-                            "Sid": ex.sid,
-                            "Effect": "Allow",
-                            "Principal": "*",
-                            "Action": "s3:GetObject",
-                            "Resource": resources
-                        }));
-                        name = "org_only_s3".to_owned();
-                    }
-                }
+            for ex in bucket_exceptions(key, present) {
+                let resources: Vec<String> = ex
+                    .buckets
+                    .iter()
+                    .map(|b| {
+                        format!(
+                            "arn:{}:s3:::{}/*",
+                            vpc.partition.name,
+                            b.replace("{region}", vpc.region.name)
+                        )
+                    })
+                    .collect();
+                statements.push(json!({
+                    "Sid": ex.sid,
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": resources
+                }));
             }
-            (
-                name,
-                json!({ "Version": "2012-10-17", "Statement": statements }),
-            )
+            json!({ "Version": "2012-10-17", "Statement": statements })
         }
-        PolicyChoice::Custom(doc) => {
-            let name = if origin == "endpoint" {
-                format!("custom_{}", ident.tf)
-            } else {
-                "custom".to_owned()
-            };
-            (name, doc.clone())
-        }
+        PolicyChoice::Custom(doc) => doc.clone(),
     }
 }
 

@@ -63,11 +63,17 @@ impl SpecFile {
             Ok(v) if !v.is_mapping() => return fail(self.not_a_mapping(v)),
             _ => {}
         }
-        match serde_yaml::from_str::<Spec>(&self.text) {
-            Err(e) => fail(self.shape_error(&e)),
-            Ok(spec) => match loose {
-                Err(e) => fail(self.shape_error(&e)),
-                Ok(_) => Ok(spec),
+        // The typed pass reads the tree already parsed; only when it fails is the text parsed
+        // again, for an error that knows its line and column.
+        let typed = match loose {
+            Ok(tree) => serde_yaml::from_value::<Spec>(tree).map_err(|_| None),
+            Err(e) => Err(Some(e)),
+        };
+        match typed {
+            Ok(spec) => Ok(spec),
+            Err(loose_error) => match (serde_yaml::from_str::<Spec>(&self.text), loose_error) {
+                (Err(e), _) | (Ok(_), Some(e)) => fail(self.shape_error(&e)),
+                (Ok(spec), None) => Ok(spec),
             },
         }
     }

@@ -574,7 +574,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter(
         "yaml",
         |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(yaml_value(&to_json(v), indent(&kw)?))
+            Ok(yaml_value(v, indent(&kw)?))
         },
     );
     tera.register_filter("json", |v: &Value, _: Kwargs, _: &State| {
@@ -705,42 +705,95 @@ fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-/// Any JSON value as a YAML block at `indent` spaces: the first line continues after a key, the
-/// rest are indented. Scalars are quoted so nothing is re-typed (`yes`, `null`, `0x1`).
-pub fn yaml_value(v: &serde_json::Value, indent: usize) -> String {
-    use serde_json::Value as J;
+/// A read-only view of a JSON-like value, so the layout filters can walk template values in
+/// place instead of copying them into `serde_json` first (they run once per endpoint).
+pub trait Tree {
+    fn node(&self) -> Node<'_, Self>;
+}
+
+pub enum Node<'a, T: ?Sized> {
+    Null,
+    Bool(bool),
+    Number(String),
+    Str(&'a str),
+    Seq(Vec<&'a T>),
+    Map(Vec<(std::borrow::Cow<'a, str>, &'a T)>),
+}
+
+impl Tree for serde_json::Value {
+    fn node(&self) -> Node<'_, Self> {
+        use serde_json::Value as J;
+        match self {
+            J::Null => Node::Null,
+            J::Bool(b) => Node::Bool(*b),
+            J::Number(n) => Node::Number(n.to_string()),
+            J::String(s) => Node::Str(s),
+            J::Array(items) => Node::Seq(items.iter().collect()),
+            J::Object(map) => Node::Map(map.iter().map(|(k, v)| (k.as_str().into(), v)).collect()),
+        }
+    }
+}
+
+impl Tree for Value {
+    fn node(&self) -> Node<'_, Self> {
+        if let Some(s) = self.as_str() {
+            Node::Str(s)
+        } else if let Some(b) = self.as_bool() {
+            Node::Bool(b)
+        } else if let Some(n) = self.as_number() {
+            Node::Number(n.to_string())
+        } else if let Some(items) = self.as_array() {
+            Node::Seq(items.iter().collect())
+        } else if let Some(map) = self.as_map() {
+            Node::Map(
+                map.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().map_or_else(|| k.to_string().into(), Into::into),
+                            v,
+                        )
+                    })
+                    .collect(),
+            )
+        } else {
+            Node::Null
+        }
+    }
+}
+
+/// Any JSON-like value as a YAML block at `indent` spaces: the first line continues after a key,
+/// the rest are indented. Scalars are quoted so nothing is re-typed (`yes`, `null`, `0x1`).
+pub fn yaml_value<T: Tree + ?Sized>(v: &T, indent: usize) -> String {
     let pad = " ".repeat(indent);
-    match v {
-        J::Null => "null".to_owned(),
-        J::Bool(b) => b.to_string(),
-        J::Number(n) => n.to_string(),
-        J::String(s) => yaml_string(s),
-        J::Array(items) if items.is_empty() => "[]".to_owned(),
-        J::Object(map) if map.is_empty() => "{}".to_owned(),
-        J::Array(items) => {
+    match v.node() {
+        Node::Null => "null".to_owned(),
+        Node::Bool(b) => b.to_string(),
+        Node::Number(n) => n,
+        Node::Str(s) => yaml_string(s),
+        Node::Seq(items) if items.is_empty() => "[]".to_owned(),
+        Node::Map(map) if map.is_empty() => "{}".to_owned(),
+        Node::Seq(items) => {
             let mut out = String::new();
             for item in items {
                 out.push('\n');
                 out.push_str(&pad);
                 out.push_str("- ");
-                match item {
-                    J::Object(m) if !m.is_empty() => {
-                        // The first key shares the dash's line.
-                        let body = yaml_value(item, indent + 2);
-                        out.push_str(body.trim_start_matches('\n').trim_start());
-                    }
-                    J::Array(a) if !a.is_empty() => out.push_str(&yaml_value(item, indent + 2)),
-                    _ => out.push_str(&yaml_value(item, indent + 2)),
+                let body = yaml_value(item, indent + 2);
+                if matches!(item.node(), Node::Map(ref m) if !m.is_empty()) {
+                    // The first key shares the dash's line.
+                    out.push_str(body.trim_start_matches('\n').trim_start());
+                } else {
+                    out.push_str(&body);
                 }
             }
             out
         }
-        J::Object(map) => {
+        Node::Map(map) => {
             let mut out = String::new();
             for (k, val) in map {
                 out.push('\n');
                 out.push_str(&pad);
-                out.push_str(&yaml_key(k));
+                out.push_str(&yaml_key(&k));
                 out.push(':');
                 let rendered = yaml_value(val, indent + 2);
                 if !rendered.starts_with('\n') {
