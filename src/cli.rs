@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 use crate::catalog::{self, EndpointType};
 use crate::error::{self, Error};
@@ -375,10 +374,8 @@ fn generate(
     }
     if args.check {
         let mut stale = false;
-        let reports: Vec<Result<output::CheckReport, Error>> = rendered
-            .par_iter()
-            .map(|r| output::check(&r.dir, &r.files))
-            .collect();
+        let reports: Vec<Result<output::CheckReport, Error>> =
+            pipeline::map_ordered(&rendered, |r| output::check(&r.dir, &r.files));
         for report in reports {
             let report = report?;
             if !report.is_current() {
@@ -414,10 +411,9 @@ fn generate(
         return Ok(0);
     }
     // Staging only reads (existing files, manifests) and hashes, so directories go in parallel.
-    let results: Vec<Result<output::Staged, Error>> = rendered
-        .into_par_iter()
-        .map(|r| output::stage(&r.dir, r.files, args.force))
-        .collect();
+    let results: Vec<Result<output::Staged, Error>> = pipeline::map_ordered(&rendered, |r| {
+        output::stage(&r.dir, r.files.clone(), args.force)
+    });
     let (staged, mut refused): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
     if !refused.is_empty() {
         let mut errors: Vec<Error> = refused.drain(..).filter_map(Result::err).collect();

@@ -105,7 +105,12 @@ impl CheckReport {
 
 fn read_existing(path: &Path) -> Result<Option<String>, Error> {
     match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        // Anything vpcgen wrote is UTF-8; other bytes only need to compare unequal.
+        Ok(bytes) => {
+            Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            })))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) if path.is_dir() => Err(Error::Output(format!(
             "`{}` is a directory, where vpcgen would write a file: {e}",

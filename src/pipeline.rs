@@ -52,18 +52,25 @@ fn shown(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
+/// `f` over `items`, on all cores when there is more than one item. A single spec stays on the
+/// calling thread: starting the thread pool costs more than the work.
+pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if items.len() < 2 {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
+}
+
 /// Read, validate and plan every spec, in parallel; results in input order.
 pub fn plan_all(paths: &[PathBuf]) -> Vec<Result<Planned, Failure>> {
-    paths
-        .par_iter()
-        .map(|path| {
-            let fail = |e| (shown(path), e);
-            let file = SpecFile::read(path).map_err(fail)?;
-            let vpc = model::load(&file).map_err(fail)?;
-            let plan = plan::build(&vpc);
-            Ok(Planned { file, vpc, plan })
-        })
-        .collect()
+    map_ordered(paths, |path| {
+        let fail = |e| (shown(path), e);
+        let file = SpecFile::read(path).map_err(fail)?;
+        let vpc = model::load(&file).map_err(fail)?;
+        let plan = plan::build(&vpc);
+        Ok(Planned { file, vpc, plan })
+    })
 }
 
 /// Where one spec's output for one target goes.
@@ -174,27 +181,25 @@ pub fn render_all(
         .iter()
         .flat_map(|p| settings.targets.iter().map(move |t| (*p, *t)))
         .collect();
-    jobs.par_iter()
-        .map(|(p, target)| {
-            let dir = out_dir(settings, many, &p.vpc.name, *target);
-            let key = settings
-                .templates
-                .clone()
-                .or_else(|| p.vpc.templates.clone());
-            let templates = sets.get(&key).expect("every template set was loaded first");
-            let files = render::render(
-                &p.plan,
-                *target,
-                &options(settings, &p.file, *target, &dir),
-                templates,
-            )
-            .map_err(|e| (p.file.display_path(), e))?;
-            Ok(Rendered {
-                spec: p.file.display_path(),
-                target: *target,
-                dir,
-                files,
-            })
+    map_ordered(&jobs, |(p, target)| {
+        let dir = out_dir(settings, many, &p.vpc.name, *target);
+        let key = settings
+            .templates
+            .clone()
+            .or_else(|| p.vpc.templates.clone());
+        let templates = sets.get(&key).expect("every template set was loaded first");
+        let files = render::render(
+            &p.plan,
+            *target,
+            &options(settings, &p.file, *target, &dir),
+            templates,
+        )
+        .map_err(|e| (p.file.display_path(), e))?;
+        Ok(Rendered {
+            spec: p.file.display_path(),
+            target: *target,
+            dir,
+            files,
         })
-        .collect()
+    })
 }

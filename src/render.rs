@@ -124,7 +124,8 @@ pub fn render(
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0;
-    for line in text.replace("\r\n", "\n").split('\n') {
+    // `trim_end` also drops the `\r` of a CRLF line ending.
+    for line in text.split('\n') {
         let line = line.trim_end();
         if line.is_empty() {
             blank_run += 1;
