@@ -73,7 +73,11 @@ pub const TARGETS: &[&str] = &["terraform", "cloudformation"];
 
 /// A ready template set: built-ins plus, optionally, one user directory.
 pub struct Templates {
-    tera: Tera,
+    /// Every template, built-in (under `builtin/`) and the user's, by name.
+    sources: Vec<(String, String)>,
+    /// One engine per target, each holding only that target's templates: a run that renders
+    /// one target parses only its templates.
+    engines: [OnceLock<Tera>; 2],
     /// Where user templates came from, if any.
     pub dir: Option<PathBuf>,
     /// Names of built-ins the user replaced.
@@ -98,9 +102,6 @@ impl Templates {
 
     /// Built-ins plus the overrides in `dir`.
     pub fn load(dir: Option<&Path>) -> Result<Templates, Error> {
-        let mut tera = Tera::new();
-        tera.autoescape_on(Vec::<&str>::new());
-        register_filters(&mut tera);
         let mut sources: Vec<(String, String)> = Vec::new();
         for (name, text) in BUILTINS {
             sources.push((format!("{BUILTIN_PREFIX}{name}"), (*text).to_owned()));
@@ -157,18 +158,57 @@ impl Templates {
         if !problems.is_empty() {
             return Err(Error::Template(problems.join("\nerror: ")));
         }
-        // Plain names resolve to a user's file first, then to the built-in.
-        tera.set_fallback_prefixes([BUILTIN_PREFIX])
-            .map_err(|e| Error::Template(e.to_string()))?;
-        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| template_error(e, dir))?;
-        Ok(Templates {
-            tera,
+        let templates = Templates {
+            sources,
+            engines: [OnceLock::new(), OnceLock::new()],
             dir: dir.map(Path::to_path_buf),
             overridden,
             added,
             partials,
-        })
+        };
+        if dir.is_some() {
+            // A user's mistakes are reported when the directory is loaded, before any spec.
+            for (i, target) in TARGETS.iter().enumerate() {
+                let engine = templates.build(target)?;
+                let _ = templates.engines[i].set(engine);
+            }
+        }
+        Ok(templates)
+    }
+
+    /// A Tera engine with the templates of `target`.
+    fn build(&self, target: &str) -> Result<Tera, Error> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(Vec::<&str>::new());
+        register_filters(&mut tera);
+        // Plain names resolve to a user's file first, then to the built-in.
+        tera.set_fallback_prefixes([BUILTIN_PREFIX])
+            .map_err(|e| Error::Template(e.to_string()))?;
+        let mine = self.sources.iter().filter(|(n, _)| {
+            target_of(n.strip_prefix(BUILTIN_PREFIX).unwrap_or(n)) == Some(target)
+        });
+        tera.add_raw_templates(mine.map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| template_error(e, self.dir.as_deref()))?;
+        Ok(tera)
+    }
+
+    /// Parse the templates of every target now (they are otherwise parsed when first used).
+    pub fn parse_all(&self) -> Result<(), Error> {
+        TARGETS.iter().try_for_each(|t| self.engine(t).map(|_| ()))
+    }
+
+    fn engine(&self, target: &str) -> Result<&Tera, Error> {
+        let i = TARGETS
+            .iter()
+            .position(|t| *t == target)
+            .ok_or_else(|| Error::Template(format!("`{target}` is not a target")))?;
+        if let Some(engine) = self.engines[i].get() {
+            return Ok(engine);
+        }
+        // Only the built-in set gets here (a user's set is built when loaded), and the
+        // built-ins always parse (tested).
+        let engine = self.build(target)?;
+        Ok(self.engines[i].get_or_init(|| engine))
     }
 
     /// The output files a target produces: `(template name, output file name)`, sorted.
@@ -186,7 +226,8 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Error> {
-        self.tera
+        let target = target_of(name).unwrap_or("");
+        self.engine(target)?
             .render(name, context)
             .map_err(|e| template_error(e, self.dir.as_deref()))
     }
