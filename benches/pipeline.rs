@@ -70,9 +70,9 @@ fn run_batch(paths: &[PathBuf], settings: &Settings) -> usize {
     let refs: Vec<&pipeline::Planned> = planned.iter().collect();
     let (sets, errors) = pipeline::load_templates(&refs, settings);
     assert!(errors.is_empty());
-    pipeline::render_all(&refs, settings, &sets)
+    pipeline::render_each(&refs, settings, &sets, |r| Ok(r.files.len()))
         .into_iter()
-        .map(|r| r.expect("renders").files.len())
+        .map(|r| r.expect("renders"))
         .sum()
 }
 

@@ -262,6 +262,12 @@ fn shown(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
+/// What became of one output directory.
+enum Done {
+    Checked(output::CheckReport),
+    Staged(output::Staged),
+}
+
 fn generate(
     args: &GenerateArgs,
     out: &mut dyn Write,
@@ -341,11 +347,35 @@ fn generate(
     }
     let (sets, template_errors) = pipeline::load_templates(&ok, &settings);
     failures.extend(template_errors);
-    let mut rendered = Vec::new();
+    // Each output directory is rendered and then compared (`--check`) or staged (new files
+    // written beside the old ones, nothing replaced yet) in one go.
+    // Declared first so it is dropped last: staged temporary files go before their directories.
+    let mut created = output::CreatedDirs::default();
+    let mut done = Vec::new();
+    if failures.is_empty() && !args.check {
+        // Directories are made here, one thread, before staging writes into them in parallel.
+        let dirs: Vec<PathBuf> = ok
+            .iter()
+            .flat_map(|p| {
+                settings
+                    .targets
+                    .iter()
+                    .map(|t| pipeline::out_dir(&settings, ok.len() > 1, &p.vpc.name, *t))
+            })
+            .collect();
+        created = output::CreatedDirs::create(&dirs)?;
+    }
     if failures.is_empty() {
-        for r in pipeline::render_all(&ok, &settings, &sets) {
+        let results = pipeline::render_each(&ok, &settings, &sets, |r| {
+            if args.check {
+                output::check(&r.dir, &r.files).map(Done::Checked)
+            } else {
+                output::stage(&r.dir, r.files, args.force).map(Done::Staged)
+            }
+        });
+        for r in results {
             match r {
-                Ok(r) => rendered.push(r),
+                Ok(d) => done.push(d),
                 Err(e) => failures.push(e),
             }
         }
@@ -374,10 +404,8 @@ fn generate(
     }
     if args.check {
         let mut stale = false;
-        let reports: Vec<Result<output::CheckReport, Error>> =
-            pipeline::map_ordered(&rendered, |r| output::check(&r.dir, &r.files));
-        for report in reports {
-            let report = report?;
+        for d in &done {
+            let Done::Checked(report) = d else { continue };
             if !report.is_current() {
                 stale = true;
                 for m in &report.missing {
@@ -401,30 +429,21 @@ fn generate(
         let _ = writeln!(
             err,
             "{} output director{} up to date",
-            rendered.len(),
-            if rendered.len() == 1 {
-                "y is"
-            } else {
-                "ies are"
-            }
+            done.len(),
+            if done.len() == 1 { "y is" } else { "ies are" }
         );
         return Ok(0);
     }
-    // Staging only reads (existing files, manifests) and hashes, so directories go in parallel.
-    let results: Vec<Result<output::Staged, Error>> = pipeline::map_ordered(&rendered, |r| {
-        output::stage(&r.dir, r.files.clone(), args.force)
-    });
-    let (staged, mut refused): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    if !refused.is_empty() {
-        let mut errors: Vec<Error> = refused.drain(..).filter_map(Result::err).collect();
-        return Err(if errors.len() == 1 {
-            errors.remove(0)
-        } else {
-            Error::Many(errors)
-        });
-    }
-    let staged = staged.into_iter().filter_map(Result::ok).collect();
-    for (dir, report) in output::commit(staged)? {
+    let staged = done
+        .into_iter()
+        .filter_map(|d| match d {
+            Done::Staged(s) => Some(s),
+            Done::Checked(_) => None,
+        })
+        .collect();
+    let reports = output::commit(staged)?;
+    created.keep();
+    for (dir, report) in reports {
         let _ = writeln!(
             err,
             "{}: {} written, {} unchanged{}",

@@ -166,18 +166,75 @@ pub fn check(dir: &Path, files: &[OutputFile]) -> Result<CheckReport, Error> {
 /// One directory's planned changes, checked before anything is written.
 pub struct Staged {
     dir: PathBuf,
-    files: Vec<OutputFile>,
-    changed: Vec<usize>,
-    /// What was on disk before, by path relative to `dir`, to roll back a failed commit.
-    previous: BTreeMap<String, Option<String>>,
+    /// New contents already written beside their targets (deleted if dropped), each with its
+    /// target and what the target held before, to roll back a failed commit.
+    temps: Vec<(tempfile::NamedTempFile, PathBuf, Option<String>)>,
+    /// Directories staging created, outermost first; removed again if the `Staged` is dropped
+    /// without being committed, so a failed run leaves no trace.
+    created: Vec<PathBuf>,
+    written: Vec<String>,
     unchanged: Vec<String>,
     remove: Vec<String>,
-    manifest: Manifest,
-    manifest_changed: bool,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // Temporary files go first (dropping one deletes it), then the now-empty directories.
+        self.temps.clear();
+        for dir in self.created.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Output directories a run created: removed again (when empty) unless the run commits, so a
+/// failed run leaves no trace.
+#[derive(Debug, Default)]
+pub struct CreatedDirs(Vec<PathBuf>);
+
+impl CreatedDirs {
+    /// Create every directory in `dirs` that is missing, remembering what was created.
+    pub fn create(dirs: &[PathBuf]) -> Result<CreatedDirs, Error> {
+        let mut created = CreatedDirs::default();
+        for d in dirs {
+            ensure_dir(d, &mut created.0)?;
+        }
+        Ok(created)
+    }
+
+    /// The run committed: the directories hold its output and stay.
+    pub fn keep(mut self) {
+        self.0.clear();
+    }
+}
+
+impl Drop for CreatedDirs {
+    fn drop(&mut self) {
+        for dir in self.0.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Create `dir` if needed, noting each directory created, outermost first.
+fn ensure_dir(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), Error> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .collect();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
+    missing.reverse();
+    created.extend(missing.into_iter().map(Path::to_path_buf));
+    Ok(())
 }
 
 /// Decide what writing `files` to `dir` would do, and refuse (without touching anything) if it
-/// would overwrite or delete a file vpcgen did not write or that was edited since.
+/// would overwrite or delete a file vpcgen did not write or that was edited since. Otherwise
+/// write the new contents to temporary files beside their targets, which `commit` renames into
+/// place and which vanish if the `Staged` is dropped instead.
 pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, Error> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Output(format!(
@@ -242,25 +299,40 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
     }
     let manifest = Manifest::of(&files);
     let manifest_changed = old.as_ref() != Some(&manifest);
-    Ok(Staged {
+    // Write the new contents beside their targets now, so that a batch holds file handles, not
+    // file contents, until every directory is ready to be committed.
+    let mut writes: Vec<(&str, &str)> = changed
+        .iter()
+        .map(|&i| (files[i].path.as_str(), files[i].contents.as_str()))
+        .collect();
+    let manifest_text = manifest.render();
+    if manifest_changed || !writes.is_empty() || !remove.is_empty() {
+        writes.push((MANIFEST, manifest_text.as_str()));
+    }
+    let mut staged = Staged {
         dir: dir.to_path_buf(),
-        files,
-        changed,
-        previous,
+        temps: Vec::with_capacity(writes.len()),
+        created: Vec::new(),
+        written: changed.iter().map(|&i| files[i].path.clone()).collect(),
         unchanged,
         remove,
-        manifest,
-        manifest_changed,
-    })
+    };
+    for (rel, contents) in writes {
+        let path = dir.join(rel);
+        ensure_dir(
+            path.parent().expect("output files live in a directory"),
+            &mut staged.created,
+        )?;
+        let old = previous.get(rel).cloned().flatten();
+        staged
+            .temps
+            .push((temp_beside(&path, contents)?, path, old));
+    }
+    Ok(staged)
 }
-
 /// `contents` in a temporary file beside `path`, flushed to disk, ready to be renamed onto it.
 fn temp_beside(path: &Path, contents: &str) -> Result<tempfile::NamedTempFile, Error> {
     let parent = path.parent().expect("output files live in a directory");
-    if !parent.is_dir() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Error::io(parent, "cannot create directory", e))?;
-    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".vpcgen-")
         .suffix(".tmp")
@@ -301,51 +373,36 @@ fn roll_back(done: &[(PathBuf, Option<String>)]) {
     }
 }
 
-/// Write a group of staged directories: every new file is first written beside its target, and
-/// only when all of them are on disk are they renamed into place; should a rename still fail,
-/// the files already renamed are put back. An error part-way leaves the previous output intact
-/// and no file is ever half-written.
+/// Commit a group of staged directories. Every new file is already on disk beside its target
+/// (`stage` wrote it), so this only renames them into place; should a rename still fail, the
+/// files already renamed are put back. An error part-way leaves the previous output intact and
+/// no file is ever half-written.
 pub fn commit(staged: Vec<Staged>) -> Result<Vec<(PathBuf, WriteReport)>, Error> {
-    let mut temps: Vec<(tempfile::NamedTempFile, PathBuf, Option<String>)> = Vec::new();
-    for s in &staged {
-        let mut writes: Vec<(PathBuf, &str)> = s
-            .changed
-            .iter()
-            .map(|&i| (s.dir.join(&s.files[i].path), s.files[i].contents.as_str()))
-            .collect();
-        let manifest_text = s.manifest.render();
-        if s.manifest_changed || !writes.is_empty() || !s.remove.is_empty() {
-            writes.push((s.dir.join(MANIFEST), manifest_text.as_str()));
-        }
-        for (path, contents) in writes {
-            let rel = path.strip_prefix(&s.dir).map(display).unwrap_or_default();
-            let old = s.previous.get(&rel).cloned().flatten();
-            temps.push((temp_beside(&path, contents)?, path, old));
-        }
-    }
-    // Everything is on disk beside its target; now rename into place.
+    let mut staged = staged;
     let mut done: Vec<(PathBuf, Option<String>)> = Vec::new();
-    for (tmp, path, old) in temps {
-        if let Err(e) = tmp.persist(&path) {
-            roll_back(&done);
-            return Err(Error::io(&path, "cannot replace", e.error));
+    for s in &mut staged {
+        for (tmp, path, old) in std::mem::take(&mut s.temps) {
+            if let Err(e) = tmp.persist(&path) {
+                roll_back(&done);
+                return Err(Error::io(&path, "cannot replace", e.error));
+            }
+            done.push((path, old));
         }
-        done.push((path, old));
     }
     let mut reports = Vec::new();
-    for s in staged {
+    for mut s in staged {
+        // Committed: the directories it created now hold the output and stay.
+        s.created.clear();
         for path in &s.remove {
             let full = s.dir.join(path);
             std::fs::remove_file(&full).map_err(|e| Error::io(&full, "cannot remove", e))?;
         }
-        reports.push((
-            s.dir.clone(),
-            WriteReport {
-                written: s.changed.iter().map(|&i| s.files[i].path.clone()).collect(),
-                unchanged: s.unchanged,
-                removed: s.remove,
-            },
-        ));
+        let report = WriteReport {
+            written: std::mem::take(&mut s.written),
+            unchanged: std::mem::take(&mut s.unchanged),
+            removed: std::mem::take(&mut s.remove),
+        };
+        reports.push((s.dir.clone(), report));
     }
     Ok(reports)
 }

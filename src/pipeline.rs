@@ -170,12 +170,15 @@ pub fn load_templates(
     (sets, errors)
 }
 
-/// Render every planned spec for every target, in parallel; results in input order.
-pub fn render_all(
+/// Render every planned spec for every target and hand each result to `then` (compare or stage
+/// it), in parallel, so that the batch never holds every rendered file at once; results in
+/// input order.
+pub fn render_each<R: Send>(
     planned: &[&Planned],
     settings: &Settings,
     sets: &BTreeMap<Option<PathBuf>, Arc<Templates>>,
-) -> Vec<Result<Rendered, Failure>> {
+    then: impl Fn(Rendered) -> Result<R, Error> + Sync + Send,
+) -> Vec<Result<R, Failure>> {
     let many = planned.len() > 1;
     let jobs: Vec<(&Planned, Target)> = planned
         .iter()
@@ -195,11 +198,13 @@ pub fn render_all(
             templates,
         )
         .map_err(|e| (p.file.display_path(), e))?;
-        Ok(Rendered {
-            spec: p.file.display_path(),
+        let spec = p.file.display_path();
+        then(Rendered {
+            spec: spec.clone(),
             target: *target,
             dir,
             files,
         })
+        .map_err(|e| (spec, e))
     })
 }
