@@ -44,16 +44,16 @@ fn spec_with(n: usize) -> String {
     text
 }
 
-/// `count` copies of the ECS example, each with its own name, written to a temporary directory.
+/// `count` copies of the typical spec, each with its own name, written to a temporary directory.
 fn batch(count: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let text = std::fs::read_to_string(root().join("specs/ecs-fargate.yaml")).expect("example");
+    let text = std::fs::read_to_string(root().join("benches/typical.yaml")).expect("example");
     let paths = (0..count)
         .map(|i| {
             let p = dir.path().join(format!("s{i:04}.yaml"));
             std::fs::write(
                 &p,
-                text.replace("name: ecs-fargate", &format!("name: ecs-fargate-{i}")),
+                text.replace("name: typical", &format!("name: typical-{i}")),
             )
             .expect("write");
             p
@@ -81,17 +81,17 @@ fn benches(c: &mut Criterion) {
     c.bench_function("set-up: parse the built-in templates", |b| {
         b.iter(|| Templates::load(None).expect("built-ins parse"))
     });
-    let ecs_text = std::fs::read_to_string(root().join("specs/ecs-fargate.yaml")).unwrap();
+    let typical_text = std::fs::read_to_string(root().join("benches/typical.yaml")).unwrap();
     c.bench_function("stage: parse the typical spec (YAML)", |b| {
         b.iter(|| {
-            SpecFile::new("s.yaml", ecs_text.clone())
+            SpecFile::new("s.yaml", typical_text.clone())
                 .parse()
                 .expect("parses")
         })
     });
     Templates::builtin();
     {
-        let file = SpecFile::new("specs/ecs-fargate.yaml", ecs_text.clone());
+        let file = SpecFile::new("benches/typical.yaml", typical_text.clone());
         let vpc = model::load(&file).expect("valid spec");
         c.bench_function("stage: validate the typical spec", |b| {
             b.iter(|| model::build(&file, &file.parse().unwrap()).unwrap())
@@ -115,15 +115,15 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
-    let ecs = SpecFile::new(
-        "specs/ecs-fargate.yaml",
-        std::fs::read_to_string(root().join("specs/ecs-fargate.yaml")).unwrap(),
+    let typical = SpecFile::new(
+        "benches/typical.yaml",
+        std::fs::read_to_string(root().join("benches/typical.yaml")).unwrap(),
     );
     c.bench_function("typical spec, cloudformation", |b| {
-        b.iter(|| one(&ecs, &[Target::CloudFormation]))
+        b.iter(|| one(&typical, &[Target::CloudFormation]))
     });
     c.bench_function("typical spec, both targets", |b| {
-        b.iter(|| one(&ecs, &Target::ALL))
+        b.iter(|| one(&typical, &Target::ALL))
     });
     let all = SpecFile::new(
         "all.yaml",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times the whole `vpcgen generate` process (start-up, parse, render, compare, write) with
-# hyperfine and reports peak memory with GNU time: one typical spec, the all-services spec, and
+# hyperfine and reports peak memory with GNU time: one typical spec (benches/typical.yaml: 3 AZs,
+# 2 gateway and 12 interface endpoints), the all-services spec, and
 # directories of 10, 100 and 500 specs; each into a fresh output directory, as a regeneration
 # where nothing changed, and as `--check`. Output goes below $OUT_BASE (default: a temporary
 # directory under /tmp; use /dev/shm to take the disk out of the figures).
@@ -15,7 +16,7 @@ trap 'rm -rf "$work" "$out"' EXIT
 for n in 10 100 500; do
   mkdir -p "$work/specs$n"
   for i in $(seq -w 1 "$n"); do
-    sed "s/^name: ecs-fargate/name: ecs-fargate-$i/" specs/ecs-fargate.yaml > "$work/specs$n/s$i.yaml"
+    sed "s/^name: typical/name: typical-$i/" benches/typical.yaml > "$work/specs$n/s$i.yaml"
   done
 done
 median() { # command, hyperfine options...
@@ -37,9 +38,9 @@ run() { # name, target, spec path
 echo "| run | fresh output | regenerate, no change | --check | peak memory |"
 echo "|---|---|---|---|---|"
 echo "| \`vpcgen --version\` (process start-up alone) | $(median "$bin --version") ms | | | |"
-run "one typical spec, cloudformation" cloudformation specs/ecs-fargate.yaml
-run "one typical spec, both targets" all specs/ecs-fargate.yaml
+run "one typical spec, cloudformation" cloudformation benches/typical.yaml
+run "one typical spec, both targets" all benches/typical.yaml
 run "all-services spec (399 endpoints), cloudformation" cloudformation tests/all-services/spec.yaml
-run "10 specs, cloudformation" cloudformation "$work/specs10"
-run "100 specs, cloudformation" cloudformation "$work/specs100"
-run "500 specs, cloudformation" cloudformation "$work/specs500"
+run "10 typical specs, cloudformation" cloudformation "$work/specs10"
+run "100 typical specs, cloudformation" cloudformation "$work/specs100"
+run "500 typical specs, cloudformation" cloudformation "$work/specs500"

@@ -92,8 +92,7 @@ pub fn render(
     templates: &Templates,
 ) -> Result<Vec<OutputFile>, Error> {
     let ctx = context(plan, target, options);
-    let tera_ctx =
-        tera::Context::from_serialize(&ctx).map_err(|e| Error::Template(e.to_string()))?;
+    let tera_ctx = ctx.to_tera();
     let mut files = Vec::new();
     for (template, file_name) in templates.outputs(target.as_str()) {
         let raw = templates.render(&template, &tera_ctx)?;
