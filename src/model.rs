@@ -734,6 +734,12 @@ impl Checker {
                     "the `Name` tag is set by vpcgen on each resource",
                     "remove it; resources are named after the spec's `name`",
                 );
+            } else if k == "ManagedBy" {
+                self.error(
+                    &path,
+                    "the `ManagedBy` tag is set by vpcgen on each resource (`ManagedBy = vpcgen`)",
+                    "remove it, or use another key for your own value",
+                );
             }
             if v.0.chars().count() > 256 {
                 self.error(

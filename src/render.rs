@@ -198,7 +198,8 @@ pub fn align_hcl(text: &str) -> String {
     let flush = |run: &mut Vec<(usize, usize)>, out: &mut Vec<String>| {
         let width = run
             .iter()
-            .map(|(idx, eq)| out[*idx][..*eq].trim_end().len())
+            // Characters, not bytes: `terraform fmt` aligns non-ASCII keys by what is seen.
+            .map(|(idx, eq)| out[*idx][..*eq].trim_end().chars().count())
             .max()
             .unwrap_or(0);
         for (idx, eq) in run.drain(..) {
@@ -239,6 +240,12 @@ mod tests {
         let text = "resource \"x\" \"y\" {\n  a = 1\n  long_name = \"a = b\"\n  tags = merge(local.tags, {\n    Name = \"n\"\n  })\n  for_each = { for k, v in m : k => v }\n}\n";
         let want = "resource \"x\" \"y\" {\n  a         = 1\n  long_name = \"a = b\"\n  tags = merge(local.tags, {\n    Name = \"n\"\n  })\n  for_each = { for k, v in m : k => v }\n}\n";
         assert_eq!(align_hcl(text), want);
+    }
+
+    #[test]
+    fn aligns_non_ascii_keys_by_characters() {
+        let text = "  \"é\" = 1\n  \"ab\" = 2\n";
+        assert_eq!(align_hcl(text), "  \"é\"  = 1\n  \"ab\" = 2\n");
     }
 
     #[test]

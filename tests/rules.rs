@@ -203,3 +203,16 @@ fn strings_from_the_spec_are_escaped_for_each_target() {
             .any(|tag| tag["Key"] == "note" && tag["Value"] == "say \"hi\" ${x} %{y} \\ end")
     );
 }
+
+#[test]
+fn tags_vpcgen_sets_itself_are_refused() {
+    for key in ["Name", "ManagedBy"] {
+        let text = format!("{VPC}endpoints: [sqs]\ntags:\n  {key}: mine\n");
+        let err = vpcgen::model::load(&vpcgen::spec::SpecFile::new("t.yaml", text)).unwrap_err();
+        let shown = vpcgen::error::render(&err, false);
+        assert!(
+            shown.contains(&format!("the `{key}` tag is set by vpcgen")),
+            "{shown}"
+        );
+    }
+}
