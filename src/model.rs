@@ -242,9 +242,10 @@ impl Checker {
             .policy
             .as_ref()
             .and_then(|p| self.policy("policy", p, org_id.is_some()));
+        // Endpoints are checked even when the Region is unknown, so that every problem is
+        // reported at once.
         let endpoints = self.endpoints(
             spec,
-            region?,
             network.as_ref(),
             default_policy.as_ref(),
             org_id.is_some(),
@@ -911,7 +912,6 @@ impl Checker {
     fn endpoints(
         &mut self,
         spec: &Spec,
-        region: &'static Region,
         network: Option<&Network>,
         default_policy: Option<&PolicyChoice>,
         has_org: bool,
@@ -942,7 +942,6 @@ impl Checker {
                 EndpointItem::Long(long) => self.long_item(&path, long, &mut requests),
             }
         }
-        let _ = region;
         // Merge: one endpoint per (service, type); explicit settings win over presets.
         let mut merged: BTreeMap<(&'static str, EndpointType), (Request, Vec<String>)> =
             BTreeMap::new();
@@ -974,8 +973,7 @@ impl Checker {
                         reasons.push(req.reason.clone());
                     }
                     if req.reason == "listed in the spec" {
-                        let kept = std::mem::replace(existing, req);
-                        let _ = kept;
+                        *existing = req;
                     }
                 }
             }

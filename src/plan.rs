@@ -155,7 +155,7 @@ pub fn build(vpc: &Vpc) -> Plan {
         } else {
             (None, None)
         };
-        let (route_tables, subnets, azs) = attachments(vpc, &network, e);
+        let (route_tables, subnets, azs) = attachments(&network, e);
         let policy = e.policy.as_ref().map(|choice| {
             let name = policy_name(choice, e.service.key, &ident, e.policy_origin, &present);
             // Endpoints share documents by name, so each is built once.
@@ -261,7 +261,6 @@ fn network(vpc: &Vpc) -> NetworkPlan {
 }
 
 fn attachments(
-    vpc: &Vpc,
     network: &NetworkPlan,
     e: &crate::model::Endpoint,
 ) -> (Attachment, Attachment, Vec<String>) {
@@ -305,7 +304,6 @@ fn attachments(
             }
         }
         NetworkPlan::New(v) => {
-            let _ = vpc;
             if e.kind == EndpointType::Gateway {
                 let mut items: Vec<String> = v
                     .azs
