@@ -29,6 +29,8 @@ locals {
 
 # Amazon S3 (s3), gateway: gateway by default: free, and reached from inside the VPC.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = var.vpc_id
   service_name      = "cn.com.amazonaws.cn-north-1.s3"
@@ -50,6 +52,8 @@ resource "aws_vpc_endpoint_route_table_association" "s3" {
 # Amazon ECR API (ecr.api), interface: the service offers only interface endpoints.
 # - listed in the spec
 # Note: Image pulls also need ecr.dkr and the s3 gateway endpoint.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ecr_api" {
   vpc_id              = var.vpc_id
   service_name        = "cn.com.amazonaws.cn-north-1.ecr.api"
@@ -65,6 +69,8 @@ resource "aws_vpc_endpoint" "ecr_api" {
 # Amazon ECR Docker registry (ecr.dkr), interface: the service offers only interface endpoints.
 # - listed in the spec
 # Note: Private DNS must be enabled, and image layers are fetched from S3, so an s3 gateway endpoint is also needed.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ecr_dkr" {
   vpc_id              = var.vpc_id
   service_name        = "cn.com.amazonaws.cn-north-1.ecr.dkr"
@@ -79,6 +85,8 @@ resource "aws_vpc_endpoint" "ecr_dkr" {
 
 # AWS KMS (kms), interface: the service offers only interface endpoints.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "kms" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.cn-north-1.kms"
@@ -93,6 +101,8 @@ resource "aws_vpc_endpoint" "kms" {
 
 # Amazon CloudWatch Logs (logs), interface: the service offers only interface endpoints.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "logs" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.cn-north-1.logs"
@@ -108,6 +118,8 @@ resource "aws_vpc_endpoint" "logs" {
 # AWS STS (sts), interface: the service offers only interface endpoints.
 # - listed in the spec
 # Note: SDKs that call the global sts.amazonaws.com bypass this endpoint unless configured to use the Regional STS endpoint.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "sts" {
   vpc_id              = var.vpc_id
   service_name        = "cn.com.amazonaws.cn-north-1.sts"
@@ -122,6 +134,8 @@ resource "aws_vpc_endpoint" "sts" {
 
 # Amazon Transcribe (transcribe), interface: the service offers only interface endpoints.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "transcribe" {
   vpc_id              = var.vpc_id
   service_name        = "cn.com.amazonaws.cn-north-1.transcribe.cn"

@@ -30,6 +30,8 @@ locals {
 
 # Amazon S3 (s3), gateway: gateway by default: free, and reached from inside the VPC.
 # - preset ecr: image layers are served from S3
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = aws_vpc.this.id
   service_name      = "com.amazonaws.us-east-1.s3"
@@ -51,6 +53,8 @@ resource "aws_vpc_endpoint_route_table_association" "s3" {
 # Amazon EC2 messages (Systems Manager agent) (ec2messages), interface: the service offers only interface endpoints.
 # - preset ssm: Run Command message delivery for older agents
 # Note: Used by SSM Agent; keep it alongside ssm and ssmmessages for Session Manager and Run Command.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ec2messages" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.us-east-1.ec2messages"
@@ -66,6 +70,8 @@ resource "aws_vpc_endpoint" "ec2messages" {
 # Amazon ECR API (ecr.api), interface: the service offers only interface endpoints.
 # - preset ecr: ECR API: registry auth tokens and image manifests
 # Note: Image pulls also need ecr.dkr and the s3 gateway endpoint.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ecr_api" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.us-east-1.ecr.api"
@@ -81,6 +87,8 @@ resource "aws_vpc_endpoint" "ecr_api" {
 # Amazon ECR Docker registry (ecr.dkr), interface: the service offers only interface endpoints.
 # - preset ecr: ECR Docker registry: image pulls (needs private DNS)
 # Note: Private DNS must be enabled, and image layers are fetched from S3, so an s3 gateway endpoint is also needed.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ecr_dkr" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.us-east-1.ecr.dkr"
@@ -95,6 +103,8 @@ resource "aws_vpc_endpoint" "ecr_dkr" {
 
 # Amazon CloudWatch Logs (logs), interface: the service offers only interface endpoints.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "logs" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.us-east-1.logs"
@@ -110,6 +120,8 @@ resource "aws_vpc_endpoint" "logs" {
 # AWS Systems Manager (ssm), interface: the service offers only interface endpoints.
 # - preset ssm: Systems Manager API: agent registration and commands
 # Note: Session Manager also needs ssmmessages and ec2messages.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ssm" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.us-east-1.ssm"
@@ -125,6 +137,8 @@ resource "aws_vpc_endpoint" "ssm" {
 # AWS Systems Manager Session Manager messages (ssmmessages), interface: the service offers only interface endpoints.
 # - preset ssm: Session Manager data channels
 # Note: Required for Session Manager; newer SSM Agents also receive commands over it.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ssmmessages" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.us-east-1.ssmmessages"

@@ -29,6 +29,8 @@ locals {
 
 # Amazon DynamoDB (dynamodb), gateway: gateway by default: free, and reached from inside the VPC.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "dynamodb" {
   vpc_id            = aws_vpc.this.id
   service_name      = "com.amazonaws.eu-central-1.dynamodb"
@@ -54,6 +56,8 @@ resource "aws_vpc_endpoint_route_table_association" "dynamodb_public" {
 
 # Amazon S3 (s3), gateway: gateway by default: free, and reached from inside the VPC.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = aws_vpc.this.id
   service_name      = "com.amazonaws.eu-central-1.s3"
@@ -79,6 +83,8 @@ resource "aws_vpc_endpoint_route_table_association" "s3_public" {
 
 # Amazon CloudWatch Logs (logs), interface: the service offers only interface endpoints.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "logs" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.eu-central-1.logs"
@@ -94,6 +100,8 @@ resource "aws_vpc_endpoint" "logs" {
 # AWS STS (sts), interface: the service offers only interface endpoints.
 # - listed in the spec
 # Note: SDKs that call the global sts.amazonaws.com bypass this endpoint unless configured to use the Regional STS endpoint.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "sts" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.eu-central-1.sts"

@@ -29,6 +29,8 @@ locals {
 
 # Amazon DynamoDB (dynamodb), gateway: gateway by default: free, and reached from inside the VPC.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "dynamodb" {
   vpc_id            = var.vpc_id
   service_name      = "com.amazonaws.us-east-1.dynamodb"
@@ -50,6 +52,8 @@ resource "aws_vpc_endpoint_route_table_association" "dynamodb" {
 
 # Amazon S3 (s3), gateway: gateway by default: free, and reached from inside the VPC.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = var.vpc_id
   service_name      = "com.amazonaws.us-east-1.s3"

@@ -30,6 +30,8 @@ locals {
 # Amazon EC2 messages (Systems Manager agent) (ec2messages), interface: the service offers only interface endpoints.
 # - preset ssm: Run Command message delivery for older agents
 # Note: Used by SSM Agent; keep it alongside ssm and ssmmessages for Session Manager and Run Command.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ec2messages" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.us-east-2.ec2messages"
@@ -44,6 +46,8 @@ resource "aws_vpc_endpoint" "ec2messages" {
 
 # AWS KMS (kms), interface: the service offers only interface endpoints.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "kms" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.us-east-2.kms"
@@ -58,6 +62,8 @@ resource "aws_vpc_endpoint" "kms" {
 
 # Amazon CloudWatch Logs (logs), interface: the service offers only interface endpoints.
 # - listed in the spec
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "logs" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.us-east-2.logs"
@@ -73,6 +79,8 @@ resource "aws_vpc_endpoint" "logs" {
 # AWS Systems Manager (ssm), interface: the service offers only interface endpoints.
 # - preset ssm: Systems Manager API: agent registration and commands
 # Note: Session Manager also needs ssmmessages and ec2messages.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ssm" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.us-east-2.ssm"
@@ -88,6 +96,8 @@ resource "aws_vpc_endpoint" "ssm" {
 # AWS Systems Manager Session Manager messages (ssmmessages), interface: the service offers only interface endpoints.
 # - preset ssm: Session Manager data channels
 # Note: Required for Session Manager; newer SSM Agents also receive commands over it.
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ssmmessages" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.us-east-2.ssmmessages"
