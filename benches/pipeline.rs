@@ -68,7 +68,7 @@ fn run_batch(paths: &[PathBuf], settings: &Settings) -> usize {
         .map(|r| r.expect("valid"))
         .collect();
     let refs: Vec<&pipeline::Planned> = planned.iter().collect();
-    let (sets, errors) = pipeline::load_templates(&refs, settings);
+    let (sets, errors) = pipeline::load_templates(&refs, settings, None);
     assert!(errors.is_empty());
     pipeline::render_each(&refs, settings, &sets, |r| Ok(r.files.len()))
         .into_iter()
@@ -157,6 +157,8 @@ fn benches(c: &mut Criterion) {
         out: PathBuf::from("out"),
         cfn_json: false,
         templates: None,
+        // Only the directories named in file headers depend on it.
+        many: true,
     };
     let mut specs = c.benchmark_group("specs per batch");
     specs.sample_size(20);

@@ -281,12 +281,14 @@ fn generate(
         out: args.out.clone().unwrap_or_else(|| PathBuf::from("DIR")),
         cfn_json: args.format == CfnFormat::Json,
         templates: args.templates.clone(),
+        many: paths.len() > 1,
     };
-    // A bad --templates directory is reported once, before any spec. `--dump-context` renders
-    // nothing and so reads no templates.
-    if let Some(d) = args.templates.as_ref().filter(|_| !args.dump_context) {
-        Templates::load(Some(d))?;
-    }
+    // A bad --templates directory is reported once, before any spec, and the set is reused for
+    // every spec. `--dump-context` renders nothing and so reads no templates.
+    let preloaded = match args.templates.as_ref().filter(|_| !args.dump_context) {
+        Some(d) => Some(std::sync::Arc::new(Templates::load(Some(d))?)),
+        None => None,
+    };
     let mut failures: Vec<pipeline::Failure> = Vec::new();
     let mut planned = Vec::new();
     for result in pipeline::plan_all(&paths) {
@@ -315,14 +317,14 @@ fn generate(
         }
     }
     let ok: Vec<&pipeline::Planned> = planned.iter().collect();
-    if paths.len() > 1 {
+    if settings.many {
         failures.extend(pipeline::check_names(&ok, &settings));
     }
     if args.dump_context {
         let mut contexts = Vec::new();
         for p in &ok {
             for &target in &settings.targets {
-                let dir = pipeline::out_dir(&settings, paths.len() > 1, &p.vpc.name, target);
+                let dir = pipeline::out_dir(&settings, &p.vpc.name, target);
                 let options = pipeline::options(&settings, &p.file, target, &dir);
                 contexts.push(
                     serde_json::to_value(render::context(&p.plan, target, &options))
@@ -345,7 +347,7 @@ fn generate(
             return Ok(0);
         }
     }
-    let (sets, template_errors) = pipeline::load_templates(&ok, &settings);
+    let (sets, template_errors) = pipeline::load_templates(&ok, &settings, preloaded);
     failures.extend(template_errors);
     // Each output directory is rendered and then compared (`--check`) or staged (new files
     // written beside the old ones, nothing replaced yet) in one go.
@@ -360,7 +362,7 @@ fn generate(
                 settings
                     .targets
                     .iter()
-                    .map(|t| pipeline::out_dir(&settings, ok.len() > 1, &p.vpc.name, *t))
+                    .map(|t| pipeline::out_dir(&settings, &p.vpc.name, *t))
             })
             .collect();
         created = output::CreatedDirs::create(&dirs)?;
@@ -380,7 +382,6 @@ fn generate(
             }
         }
     }
-    let many = paths.len() > 1;
     if !failures.is_empty() {
         let failed_specs = failures
             .iter()
@@ -397,7 +398,7 @@ fn generate(
             Error::Many(failures)
         };
         let _ = write!(err, "{}", error::render(&e, color));
-        if failed_specs > 1 || many {
+        if failed_specs > 1 || settings.many {
             let _ = writeln!(err, "nothing was written: {failed_specs} spec(s) failed");
         }
         return Ok(2);

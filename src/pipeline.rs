@@ -24,13 +24,20 @@ pub struct Settings {
     pub cfn_json: bool,
     /// `--templates`, which wins over a spec's own `templates:`.
     pub templates: Option<PathBuf>,
+    /// More than one spec was given: each goes to `out/<name>/<target>`.
+    pub many: bool,
+}
+
+impl Settings {
+    /// The template directory a spec renders with (`None`: the built-ins).
+    pub fn templates_for(&self, p: &Planned) -> Option<PathBuf> {
+        self.templates.clone().or_else(|| p.vpc.templates.clone())
+    }
 }
 
 /// Everything one spec produces for one target.
 #[derive(Debug)]
 pub struct Rendered {
-    pub spec: String,
-    pub target: Target,
     pub dir: PathBuf,
     pub files: Vec<OutputFile>,
 }
@@ -74,8 +81,8 @@ pub fn plan_all(paths: &[PathBuf]) -> Vec<Result<Planned, Failure>> {
 }
 
 /// Where one spec's output for one target goes.
-pub fn out_dir(settings: &Settings, many: bool, name: &str, target: Target) -> PathBuf {
-    match (many, settings.targets.len() > 1) {
+pub fn out_dir(settings: &Settings, name: &str, target: Target) -> PathBuf {
+    match (settings.many, settings.targets.len() > 1) {
         (true, _) => settings.out.join(name).join(target.as_str()),
         (false, true) => settings.out.join(target.as_str()),
         (false, false) => settings.out.clone(),
@@ -103,7 +110,7 @@ pub fn check_names(planned: &[&Planned], settings: &Settings) -> Vec<Failure> {
     let mut errors = Vec::new();
     for p in planned {
         if let Some(other) = seen.insert(&p.vpc.name, p) {
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 "name",
                 &format!(
                     "`{}` is also the name of {}",
@@ -115,7 +122,6 @@ pub fn check_names(planned: &[&Planned], settings: &Settings) -> Vec<Failure> {
                     shown(&settings.out.join(&p.vpc.name))
                 ),
             );
-            d.at_key = false;
             errors.push((p.file.display_path(), Error::spec(&p.file, vec![d])));
         }
     }
@@ -125,12 +131,17 @@ pub fn check_names(planned: &[&Planned], settings: &Settings) -> Vec<Failure> {
 /// A failure, with the spec it belongs to (for the count of failed specs).
 pub type Failure = (String, Error);
 
-/// Load each template set the batch needs, once.
+/// Load each template set the batch needs, once; `preloaded` is the `--templates` set when the
+/// caller has loaded it already.
 pub fn load_templates(
     planned: &[&Planned],
     settings: &Settings,
+    preloaded: Option<Arc<Templates>>,
 ) -> (BTreeMap<Option<PathBuf>, Arc<Templates>>, Vec<Failure>) {
     let mut sets = BTreeMap::new();
+    if let Some(t) = preloaded {
+        sets.insert(settings.templates.clone(), t);
+    }
     let mut errors = Vec::new();
     for p in planned {
         if settings.templates.is_none() {
@@ -149,10 +160,7 @@ pub fn load_templates(
                 continue;
             }
         }
-        let dir = settings
-            .templates
-            .clone()
-            .or_else(|| p.vpc.templates.clone());
+        let dir = settings.templates_for(p);
         if sets.contains_key(&dir) {
             continue;
         }
@@ -179,18 +187,15 @@ pub fn render_each<R: Send>(
     sets: &BTreeMap<Option<PathBuf>, Arc<Templates>>,
     then: impl Fn(Rendered) -> Result<R, Error> + Sync + Send,
 ) -> Vec<Result<R, Failure>> {
-    let many = planned.len() > 1;
     let jobs: Vec<(&Planned, Target)> = planned
         .iter()
         .flat_map(|p| settings.targets.iter().map(move |t| (*p, *t)))
         .collect();
     map_ordered(&jobs, |(p, target)| {
-        let dir = out_dir(settings, many, &p.vpc.name, *target);
-        let key = settings
-            .templates
-            .clone()
-            .or_else(|| p.vpc.templates.clone());
-        let templates = sets.get(&key).expect("every template set was loaded first");
+        let dir = out_dir(settings, &p.vpc.name, *target);
+        let templates = sets
+            .get(&settings.templates_for(p))
+            .expect("every template set was loaded first");
         let files = render::render(
             &p.plan,
             *target,
@@ -198,13 +203,6 @@ pub fn render_each<R: Send>(
             templates,
         )
         .map_err(|e| (p.file.display_path(), e))?;
-        let spec = p.file.display_path();
-        then(Rendered {
-            spec: spec.clone(),
-            target: *target,
-            dir,
-            files,
-        })
-        .map_err(|e| (spec, e))
+        then(Rendered { dir, files }).map_err(|e| (p.file.display_path(), e))
     })
 }
