@@ -51,11 +51,15 @@ impl Manifest {
 
     pub fn read(dir: &Path) -> Result<Option<Manifest>, Error> {
         let path = dir.join(MANIFEST);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(&path, "cannot read the manifest", e)),
-        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Manifest::parse(&text, &path).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, "cannot read the manifest", e)),
+        }
+    }
+
+    /// The manifest in `text`, read from `path` (named in errors).
+    fn parse(text: &str, path: &Path) -> Result<Manifest, Error> {
         let mut files = BTreeMap::new();
         for line in text
             .lines()
@@ -64,18 +68,18 @@ impl Manifest {
             let (hash, file) = line.split_once("  ").ok_or_else(|| {
                 Error::Output(format!(
                     "`{}` is damaged (line `{line}`); delete it and regenerate with `--force`",
-                    display(&path)
+                    display(path)
                 ))
             })?;
             if file.contains("..") || file.starts_with('/') {
                 return Err(Error::Output(format!(
                     "`{}` names a path outside its directory: `{file}`",
-                    display(&path)
+                    display(path)
                 )));
             }
             files.insert(file.to_owned(), hash.to_owned());
         }
-        Ok(Some(Manifest { files }))
+        Ok(Manifest { files })
     }
 }
 
@@ -169,22 +173,12 @@ pub struct Staged {
     /// New contents already written beside their targets (deleted if dropped), each with its
     /// target and what the target held before, to roll back a failed commit.
     temps: Vec<(tempfile::NamedTempFile, PathBuf, Option<String>)>,
-    /// Directories staging created, outermost first; removed again if the `Staged` is dropped
-    /// without being committed, so a failed run leaves no trace.
-    created: Vec<PathBuf>,
+    /// Directories staging created below `dir`. Declared after `temps`, so that when a `Staged`
+    /// is dropped without being committed its temporary files go first, then these directories.
+    created: CreatedDirs,
     written: Vec<String>,
     unchanged: Vec<String>,
     remove: Vec<String>,
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        // Temporary files go first (dropping one deletes it), then the now-empty directories.
-        self.temps.clear();
-        for dir in self.created.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
-        }
-    }
 }
 
 /// Output directories a run created: removed again (when empty) unless the run commits, so a
@@ -242,7 +236,12 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
             display(dir)
         )));
     }
-    let old = Manifest::read(dir)?;
+    let manifest_path = dir.join(MANIFEST);
+    let old_manifest_text = read_existing(&manifest_path)?;
+    let old = match &old_manifest_text {
+        Some(text) => Some(Manifest::parse(text, &manifest_path)?),
+        None => None,
+    };
     let owned = |path: &str, content: &str| -> bool {
         old.as_ref()
             .and_then(|m| m.files.get(path))
@@ -252,7 +251,7 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
     let mut changed = Vec::new();
     let mut unchanged = Vec::new();
     let mut previous = BTreeMap::new();
-    previous.insert(MANIFEST.to_owned(), read_existing(&dir.join(MANIFEST))?);
+    previous.insert(MANIFEST.to_owned(), old_manifest_text);
     for (i, f) in files.iter().enumerate() {
         let path = dir.join(&f.path);
         let current = read_existing(&path)?;
@@ -312,7 +311,7 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
     let mut staged = Staged {
         dir: dir.to_path_buf(),
         temps: Vec::with_capacity(writes.len()),
-        created: Vec::new(),
+        created: CreatedDirs::default(),
         written: changed.iter().map(|&i| files[i].path.clone()).collect(),
         unchanged,
         remove,
@@ -321,7 +320,7 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
         let path = dir.join(rel);
         ensure_dir(
             path.parent().expect("output files live in a directory"),
-            &mut staged.created,
+            &mut staged.created.0,
         )?;
         let old = previous.get(rel).cloned().flatten();
         staged
@@ -390,19 +389,19 @@ pub fn commit(staged: Vec<Staged>) -> Result<Vec<(PathBuf, WriteReport)>, Error>
         }
     }
     let mut reports = Vec::new();
-    for mut s in staged {
+    for s in staged {
         // Committed: the directories it created now hold the output and stay.
-        s.created.clear();
+        s.created.keep();
         for path in &s.remove {
             let full = s.dir.join(path);
             std::fs::remove_file(&full).map_err(|e| Error::io(&full, "cannot remove", e))?;
         }
         let report = WriteReport {
-            written: std::mem::take(&mut s.written),
-            unchanged: std::mem::take(&mut s.unchanged),
-            removed: std::mem::take(&mut s.remove),
+            written: s.written,
+            unchanged: s.unchanged,
+            removed: s.remove,
         };
-        reports.push((s.dir.clone(), report));
+        reports.push((s.dir, report));
     }
     Ok(reports)
 }
