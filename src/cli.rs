@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{self, EndpointType};
-use crate::error::{self, Error};
+use crate::error::{self, Error, shown};
 use crate::model;
 use crate::output;
 use crate::pipeline;
@@ -256,10 +256,6 @@ pub fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
         }
     }
     Ok(out)
-}
-
-fn shown(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
 }
 
 /// What became of one output directory.

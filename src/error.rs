@@ -50,6 +50,12 @@ impl Diagnostic {
     }
 }
 
+/// A path as messages and generated files show it: forward slashes on every platform, so output
+/// is the same everywhere.
+pub fn shown(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
 #[derive(Debug)]
 pub enum Error {
     /// Problems in one spec file, all of them.
@@ -82,7 +88,7 @@ impl Error {
 
     pub fn io(path: &Path, what: &'static str, source: std::io::Error) -> Self {
         Error::Io {
-            path: path.to_string_lossy().replace('\\', "/"),
+            path: shown(path),
             what,
             source,
         }

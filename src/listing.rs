@@ -229,7 +229,7 @@ pub fn templates(dir: Option<&Path>) -> Result<String, Error> {
     match (dir, &user) {
         (Some(d), Some(u)) => out.push_str(&format!(
             "{}: {} overridden, {} added file(s), {} added partial(s)\n",
-            d.to_string_lossy().replace('\\', "/"),
+            crate::error::shown(d),
             u.overridden.len(),
             u.added.len(),
             u.partials.len()

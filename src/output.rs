@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use crate::error::{Error, shown};
 use crate::render::OutputFile;
 
 /// The manifest's file name inside each output directory.
@@ -19,10 +19,6 @@ const MANIFEST_HEADER: &str = "# Files vpcgen generated in this directory, with 
 fn sha256(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn display(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
 }
 
 /// Paths vpcgen wrote in a directory, with the hash of what it wrote.
@@ -68,13 +64,13 @@ impl Manifest {
             let (hash, file) = line.split_once("  ").ok_or_else(|| {
                 Error::Output(format!(
                     "`{}` is damaged (line `{line}`); delete it and regenerate with `--force`",
-                    display(path)
+                    shown(path)
                 ))
             })?;
             if file.contains("..") || file.starts_with('/') {
                 return Err(Error::Output(format!(
                     "`{}` names a path outside its directory: `{file}`",
-                    display(path)
+                    shown(path)
                 )));
             }
             files.insert(file.to_owned(), hash.to_owned());
@@ -118,7 +114,7 @@ fn read_existing(path: &Path) -> Result<Option<String>, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) if path.is_dir() => Err(Error::Output(format!(
             "`{}` is a directory, where vpcgen would write a file: {e}",
-            display(path)
+            shown(path)
         ))),
         Err(e) => Err(Error::io(path, "cannot read", e)),
     }
@@ -130,9 +126,9 @@ pub fn check(dir: &Path, files: &[OutputFile]) -> Result<CheckReport, Error> {
     for f in files {
         let path = dir.join(&f.path);
         match read_existing(&path)? {
-            None => report.missing.push(display(&path)),
+            None => report.missing.push(shown(&path)),
             Some(old) if old != f.contents => {
-                let name = display(&path);
+                let name = shown(&path);
                 let diff = similar::TextDiff::from_lines(&old, &f.contents)
                     .unified_diff()
                     .context_radius(3)
@@ -147,7 +143,7 @@ pub fn check(dir: &Path, files: &[OutputFile]) -> Result<CheckReport, Error> {
     if let Some(manifest) = Manifest::read(dir)? {
         for path in manifest.files.keys() {
             if !wanted.contains(path.as_str()) && dir.join(path).exists() {
-                report.extra.push(display(&dir.join(path)));
+                report.extra.push(shown(&dir.join(path)));
             }
         }
         let expected = Manifest::of(files);
@@ -158,11 +154,11 @@ pub fn check(dir: &Path, files: &[OutputFile]) -> Result<CheckReport, Error> {
         {
             report.diffs.push(format!(
                 "{}: the manifest is out of date\n",
-                display(&dir.join(MANIFEST))
+                shown(&dir.join(MANIFEST))
             ));
         }
     } else if !files.is_empty() {
-        report.missing.push(display(&dir.join(MANIFEST)));
+        report.missing.push(shown(&dir.join(MANIFEST)));
     }
     Ok(report)
 }
@@ -233,7 +229,7 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Output(format!(
             "`{}` is not a directory",
-            display(dir)
+            shown(dir)
         )));
     }
     let manifest_path = dir.join(MANIFEST);
@@ -268,7 +264,7 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
                     } else {
                         "was not written by vpcgen"
                     };
-                    refused.push(format!("`{}` {why}", display(&path)));
+                    refused.push(format!("`{}` {why}", shown(&path)));
                 }
                 changed.push(i);
             }
@@ -283,7 +279,7 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
                 if !force && !owned(path, &current) {
                     refused.push(format!(
                         "`{}` is no longer generated but was edited by hand since vpcgen wrote it",
-                        display(&full)
+                        shown(&full)
                     ));
                 }
                 remove.push(path.clone());

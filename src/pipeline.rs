@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, Error, shown};
 use crate::model::{self, Vpc};
 use crate::plan::{self, Plan};
 use crate::render::{self, OutputFile, RenderOptions, Target};
@@ -53,10 +53,6 @@ impl Planned {
     pub fn warnings(&self) -> Option<Error> {
         (!self.vpc.warnings.is_empty()).then(|| Error::spec(&self.file, self.vpc.warnings.clone()))
     }
-}
-
-fn shown(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
 }
 
 /// `f` over `items`, on all cores when there is more than one item. A single spec stays on the

@@ -38,7 +38,7 @@ impl SpecFile {
 
     /// The path as the user should read it in messages and headers (forward slashes).
     pub fn display_path(&self) -> String {
-        self.path.to_string_lossy().replace('\\', "/")
+        crate::error::shown(&self.path)
     }
 
     /// Parse the YAML into its shape. Shape errors (syntax, unknown keys, wrong types) stop at the

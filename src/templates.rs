@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
-use crate::error::{Error, suggest};
+use crate::error::{Error, shown, suggest};
 
 /// Every built-in template: its name (as a user's override would be named) and its text.
 pub const BUILTINS: &[(&str, &str)] = &[
@@ -115,7 +115,7 @@ impl Templates {
         };
         let mut problems = Vec::new();
         for (name, text) in &user {
-            let shown = dir.map_or_else(|| name.clone(), |d| display(&d.join(name)));
+            let shown = dir.map_or_else(|| name.clone(), |d| shown(&d.join(name)));
             match classify(name) {
                 Ok(UserFile::Ignored) => continue,
                 Ok(UserFile::Override) => {
@@ -255,10 +255,6 @@ fn target_of(name: &str) -> Option<&'static str> {
 fn output_name(template: &str) -> String {
     let file = template.rsplit('/').next().unwrap_or(template);
     file.strip_suffix(".tera").unwrap_or(file).to_owned()
-}
-
-fn display(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
 }
 
 /// What one file of a template directory is, decided by its path alone.
@@ -425,7 +421,7 @@ fn user_files(dir: &Path) -> Result<Vec<(String, String)>, Error> {
             let path = entry.path();
             let hidden = entry.file_name().to_string_lossy().starts_with('.');
             let rel = path.strip_prefix(dir).expect("walked below dir");
-            let name = display(rel);
+            let name = shown(rel);
             if path.is_dir() {
                 if !hidden {
                     stack.push(path);
@@ -447,8 +443,8 @@ fn user_files(dir: &Path) -> Result<Vec<(String, String)>, Error> {
 pub fn missing_dir(dir: &Path) -> String {
     format!(
         "template directory `{}` does not exist\n  help: create it with `vpcgen templates eject {}`, or fix the path",
-        display(dir),
-        display(dir)
+        shown(dir),
+        shown(dir)
     )
 }
 
@@ -487,7 +483,7 @@ fn locate(line: &str, dir: Option<&Path>) -> String {
     let shown = if let Some(builtin) = name.strip_prefix(BUILTIN_PREFIX) {
         format!("(built-in) {builtin}")
     } else if let Some(d) = dir {
-        display(&d.join(name))
+        shown(&d.join(name))
     } else {
         format!("(built-in) {name}")
     };
