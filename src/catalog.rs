@@ -79,6 +79,15 @@ impl Service {
         }
     }
 
+    /// The endpoint types offered, as users write them (`gateway`, `interface`).
+    pub fn types(&self) -> Vec<&'static str> {
+        [EndpointType::Gateway, EndpointType::Interface]
+            .into_iter()
+            .filter(|k| self.offers(*k))
+            .map(EndpointType::lower)
+            .collect()
+    }
+
     /// The type chosen when the spec does not ask: Gateway where the service has one (it is free),
     /// Interface otherwise.
     pub fn default_type(&self) -> EndpointType {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::catalog::{self, EndpointType};
+use crate::catalog;
 use crate::error::{self, Error, shown};
 use crate::model;
 use crate::output;
@@ -611,16 +611,4 @@ fn templates_command(
             Ok(0)
         }
     }
-}
-
-/// Endpoint type names as users write them.
-pub fn type_names(s: &catalog::Service) -> String {
-    let mut t = Vec::new();
-    if s.offers(EndpointType::Gateway) {
-        t.push("gateway");
-    }
-    if s.offers(EndpointType::Interface) {
-        t.push("interface");
-    }
-    t.join("+")
 }

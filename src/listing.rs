@@ -52,7 +52,7 @@ pub fn services(query: Option<&str>, region: &Region, as_json: bool) -> String {
                 json!({
                     "key": s.key,
                     "title": s.title,
-                    "types": crate::cli::type_names(s).split('+').collect::<Vec<_>>(),
+                    "types": s.types(),
                     "service_name": s.name_in(region.name),
                     "ports": s.ports,
                     "policy": s.policy,
@@ -75,7 +75,7 @@ pub fn services(query: Option<&str>, region: &Region, as_json: bool) -> String {
         .map(|s| {
             vec![
                 s.key.to_owned(),
-                crate::cli::type_names(s),
+                s.types().join("+"),
                 s.name_in(region.name),
                 s.ports
                     .iter()
