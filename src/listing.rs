@@ -9,29 +9,37 @@ use crate::catalog::{self, Region};
 use crate::error::Error;
 use crate::templates::{BUILTINS, Templates, is_partial};
 
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+/// A plain-text table: columns padded to their widest cell, the last one left ragged. Columns
+/// listed in `right` are aligned right (amounts).
+pub fn table_aligned(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             widths[i] = widths[i].max(cell.chars().count());
         }
     }
-    let line = |cells: Vec<String>| {
+    let line = |cells: &[String]| {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
             if i + 1 == cells.len() {
                 s.push_str(c);
+            } else if right.contains(&i) {
+                s.push_str(&format!("{c:>w$}  ", w = widths[i]));
             } else {
                 s.push_str(&format!("{c:<w$}  ", w = widths[i]));
             }
         }
         s.trim_end().to_owned() + "\n"
     };
-    let mut out = line(headers.iter().map(|h| h.to_string()).collect());
+    let mut out = line(&headers.iter().map(|h| h.to_string()).collect::<Vec<_>>());
     for row in rows {
-        out.push_str(&line(row.clone()));
+        out.push_str(&line(row));
     }
     out
+}
+
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    table_aligned(headers, rows, &[])
 }
 
 /// Services matching `query` (a word in the key or the title), with names in `region`.

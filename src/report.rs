@@ -166,35 +166,12 @@ pub fn table(r: &PlanReport) -> String {
             ]
         })
         .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
-    for row in &rows {
-        for (i, c) in row.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(c);
-            } else if i == 6 {
-                s.push_str(&format!("{c:>w$}  ", w = widths[i]));
-            } else {
-                s.push_str(&format!("{c:<w$}  ", w = widths[i]));
-            }
-        }
-        s.trim_end().to_owned() + "\n"
-    };
     let mut out = format!(
         "{} in {} ({}), {} VPC, from {}\n\n",
         r.name, r.region, r.partition, r.vpc, r.spec
     );
-    out.push_str(&line(
-        &headers.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
-    ));
-    for row in &rows {
-        out.push_str(&line(row));
-    }
+    // The cost column is aligned right.
+    out.push_str(&crate::listing::table_aligned(&headers, &rows, &[6]));
     let interfaces = r
         .endpoints
         .iter()
