@@ -3,7 +3,7 @@
 //! Mermaid (renders on code hosting pages) or Graphviz DOT.
 
 use crate::catalog::EndpointType;
-use crate::plan::{NetworkPlan, Plan, Source};
+use crate::plan::{NetworkPlan, Plan};
 
 /// A node id safe in both Mermaid and DOT.
 fn id(prefix: &str, text: &str) -> String {
@@ -107,15 +107,7 @@ fn view(plan: &Plan) -> View {
     let security_group = plan.security_group.as_ref().map(|sg| {
         let mut ports: Vec<String> = sg.rules.iter().map(|r| r.from_port.to_string()).collect();
         ports.dedup();
-        let mut sources: Vec<String> = sg
-            .rules
-            .iter()
-            .map(|r| match &r.source {
-                Source::VpcCidr => "VPC CIDR".to_owned(),
-                Source::Cidr(c) => c.to_string(),
-                Source::SecurityGroup(g) => g.clone(),
-            })
-            .collect();
+        let mut sources: Vec<String> = sg.rules.iter().map(|r| r.source.short()).collect();
         sources.sort();
         sources.dedup();
         format!(

@@ -123,6 +123,17 @@ pub enum Source {
     SecurityGroup(String),
 }
 
+impl Source {
+    /// How the plan and the diagram name a source: `VPC CIDR`, the CIDR, or the group id.
+    pub fn short(&self) -> String {
+        match self {
+            Source::VpcCidr => "VPC CIDR".to_owned(),
+            Source::Cidr(c) => c.to_string(),
+            Source::SecurityGroup(g) => g.clone(),
+        }
+    }
+}
+
 /// Human name of a port, for rule descriptions.
 fn port_name(port: u16) -> &'static str {
     match port {

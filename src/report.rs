@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::catalog::EndpointType;
 use crate::cost::{self, Estimate};
-use crate::plan::{NetworkPlan, Plan, Source};
+use crate::plan::{NetworkPlan, Plan};
 
 pub const PLAN_VERSION: u32 = 1;
 
@@ -103,11 +103,7 @@ pub fn build(plan: &Plan) -> PlanReport {
                 .rules
                 .iter()
                 .map(|r| {
-                    let from = match &r.source {
-                        Source::VpcCidr => "VPC CIDR".to_owned(),
-                        Source::Cidr(c) => c.to_string(),
-                        Source::SecurityGroup(g) => g.clone(),
-                    };
+                    let from = r.source.short();
                     format!("tcp/{} from {from}", r.from_port)
                 })
                 .collect(),
