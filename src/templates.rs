@@ -583,10 +583,6 @@ const TERA_FILTERS: &[&str] = &[
     "group_by",
 ];
 
-fn to_json(v: &Value) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
-}
-
 /// `indent=N` of the layout filters, bounded: a user template's typo must not ask for gigabytes
 /// of spaces.
 fn indent(kw: &Kwargs) -> TeraResult<usize> {
@@ -601,9 +597,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("hcl_string", |s: &str, _: Kwargs, _: &State| hcl_string(s));
     tera.register_filter(
         "hcl",
-        |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(hcl_value(&to_json(v), indent(&kw)?))
-        },
+        |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> { Ok(hcl_value(v, indent(&kw)?)) },
     );
     tera.register_filter("yaml_string", |s: &str, _: Kwargs, _: &State| {
         yaml_string(s)
@@ -615,7 +609,7 @@ fn register_filters(tera: &mut Tera) {
         },
     );
     tera.register_filter("json", |v: &Value, _: Kwargs, _: &State| {
-        serde_json::to_string(&to_json(v)).unwrap_or_default()
+        serde_json::to_string(v).unwrap_or_default()
     });
     tera.register_filter("tf_ident", |s: &str, _: Kwargs, _: &State| {
         crate::naming::tf_ident(s)
@@ -653,54 +647,43 @@ pub fn hcl_string(s: &str) -> String {
     out
 }
 
-/// Any JSON value as an HCL expression, laid out over lines at `indent` spaces.
-pub fn hcl_value(v: &serde_json::Value, indent: usize) -> String {
-    use serde_json::Value as J;
+/// Any JSON-like value as an HCL expression, laid out over lines at `indent` spaces. Keys are not
+/// padded here: `render::align_hcl` aligns every `.tf` file the way `terraform fmt` does.
+pub fn hcl_value<T: Tree + ?Sized>(v: &T, indent: usize) -> String {
     let pad = " ".repeat(indent + 2);
     let end = " ".repeat(indent);
-    match v {
-        J::Null => "null".to_owned(),
-        J::Bool(b) => b.to_string(),
-        J::Number(n) => n.to_string(),
-        J::String(s) => hcl_string(s),
-        J::Array(items) if items.is_empty() => "[]".to_owned(),
-        J::Array(items) if items.iter().all(|i| !i.is_array() && !i.is_object()) => {
-            let parts: Vec<String> = items.iter().map(|i| hcl_value(i, indent)).collect();
+    match v.node() {
+        Node::Null => "null".to_owned(),
+        Node::Bool(b) => b.to_string(),
+        Node::Number(n) => n,
+        Node::Str(s) => hcl_string(s),
+        Node::Seq(items) if items.is_empty() => "[]".to_owned(),
+        Node::Seq(items)
+            if items
+                .iter()
+                .all(|i| !matches!(i.node(), Node::Seq(_) | Node::Map(_))) =>
+        {
+            let parts: Vec<String> = items.iter().map(|i| hcl_value(*i, indent)).collect();
             let one_line = format!("[{}]", parts.join(", "));
             if one_line.len() + indent <= 100 {
                 one_line
             } else {
-                format!(
-                    "[\n{}\n{end}]",
-                    parts
-                        .iter()
-                        .map(|p| format!("{pad}{p},"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                )
+                let lines: Vec<String> = parts.iter().map(|p| format!("{pad}{p},")).collect();
+                format!("[\n{}\n{end}]", lines.join("\n"))
             }
         }
-        J::Array(items) => {
+        Node::Seq(items) => {
             let parts: Vec<String> = items
                 .iter()
-                .map(|i| format!("{pad}{},", hcl_value(i, indent + 2)))
+                .map(|i| format!("{pad}{},", hcl_value(*i, indent + 2)))
                 .collect();
             format!("[\n{}\n{end}]", parts.join("\n"))
         }
-        J::Object(map) if map.is_empty() => "{}".to_owned(),
-        J::Object(map) => {
-            let width = map
-                .keys()
-                .map(|k| hcl_string(k).chars().count())
-                .max()
-                .unwrap_or(0);
+        Node::Map(map) if map.is_empty() => "{}".to_owned(),
+        Node::Map(map) => {
             let parts: Vec<String> = map
                 .iter()
-                .map(|(k, val)| {
-                    let key = hcl_string(k);
-                    let gap = " ".repeat(width - key.chars().count());
-                    format!("{pad}{key}{gap} = {}", hcl_value(val, indent + 2))
-                })
+                .map(|(k, val)| format!("{pad}{} = {}", hcl_string(k), hcl_value(*val, indent + 2)))
                 .collect();
             format!("{{\n{}\n{end}}}", parts.join("\n"))
         }

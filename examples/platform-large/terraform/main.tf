@@ -75,7 +75,7 @@ locals {
           "Effect"    = "Allow"
           "Principal" = "*"
           "Action"    = "s3:GetObject"
-          "Resource"  = [
+          "Resource" = [
             "arn:aws:s3:::amazon-ssm-us-west-2/*",
             "arn:aws:s3:::amazon-ssm-packages-us-west-2/*",
             "arn:aws:s3:::aws-ssm-us-west-2/*",
