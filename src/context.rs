@@ -3,6 +3,7 @@
 //! whenever a field is removed or changes meaning, and `vpcgen generate --dump-context` prints it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -19,28 +20,28 @@ pub const CONTEXT_VERSION: u32 = 1;
 /// of `--dump-context`; every field is described in `docs/templates.md`, which a test keeps in
 /// step with this file.
 #[derive(Debug, Clone, Serialize)]
-pub struct Context {
+pub struct Context<'a> {
     /// [`CONTEXT_VERSION`].
     pub context_version: u32,
     /// The vpcgen release that rendered the files (`0.1.0`). Not printed by the built-ins, so that
     /// upgrading vpcgen does not change every file.
     pub vpcgen_version: &'static str,
     /// `terraform` or `cloudformation`.
-    pub target: String,
-    pub spec: SpecInfo,
+    pub target: &'static str,
+    pub spec: SpecInfo<'a>,
     /// The command that regenerates this output directory, as printed in file headers:
     /// `vpcgen generate SPEC --target T --out DIR [--format json] [--templates DIR]`.
-    pub regenerate: String,
+    pub regenerate: &'a str,
     pub region: RegionInfo,
     /// Tags for every taggable resource (the spec's plus `ManagedBy`), sorted by key.
-    pub tags: Vec<Tag>,
+    pub tags: Vec<Tag<'a>>,
     pub vpc: VpcInfo,
     /// Every endpoint, sorted by service key, then type (`s3` gateway before `s3` interface).
-    pub endpoints: Vec<EndpointInfo>,
+    pub endpoints: Vec<Arc<EndpointInfo<'a>>>,
     /// The gateway endpoints of `endpoints`, in the same order.
-    pub gateway_endpoints: Vec<EndpointInfo>,
+    pub gateway_endpoints: Vec<Arc<EndpointInfo<'a>>>,
     /// The interface endpoints of `endpoints`, in the same order.
-    pub interface_endpoints: Vec<EndpointInfo>,
+    pub interface_endpoints: Vec<Arc<EndpointInfo<'a>>>,
     /// The one security group of the interface endpoints; null when there are none.
     pub security_group: Option<SecurityGroupInfo>,
     /// Which per-endpoint outputs fit within CloudFormation's limit of 200 outputs per template.
@@ -49,7 +50,7 @@ pub struct Context {
     pub uses_vpc_cidr: bool,
     /// Policy documents by name, shared between endpoints (`endpoints[].policy` names one). Each
     /// is an IAM policy document as a JSON object.
-    pub policies: BTreeMap<String, serde_json::Value>,
+    pub policies: &'a BTreeMap<String, serde_json::Value>,
 }
 
 /// The spec the output comes from.
@@ -85,28 +86,28 @@ impl OutputLimits {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SpecInfo {
+pub struct SpecInfo<'a> {
     /// The spec's path as given on the command line (`specs/ecs-fargate.yaml`).
-    pub path: String,
+    pub path: &'a str,
     /// The spec's `name`: lowercase letters, digits and hyphens. Prefixes every `Name` tag.
-    pub name: String,
+    pub name: &'a str,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionInfo {
     /// Region code (`eu-west-1`).
-    pub name: String,
+    pub name: &'static str,
     /// Human name (`Europe (Ireland)`).
-    pub title: String,
+    pub title: &'static str,
     /// ARN partition: `aws`, `aws-cn`, `aws-us-gov`, ...
-    pub partition: String,
+    pub partition: &'static str,
 }
 
 /// One tag. A list of pairs rather than a map, so the order is fixed (sorted by key).
 #[derive(Debug, Clone, Serialize)]
-pub struct Tag {
-    pub key: String,
-    pub value: String,
+pub struct Tag<'a> {
+    pub key: &'a str,
+    pub value: &'a str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -162,60 +163,60 @@ pub struct AzInfo {
 
 /// One VPC endpoint.
 #[derive(Debug, Clone, Serialize)]
-pub struct EndpointInfo {
+pub struct EndpointInfo<'a> {
     /// Catalogue key of the service (`ecr.api`), as written in specs.
-    pub key: String,
+    pub key: &'static str,
     /// The service's name (`Amazon ECR API`).
-    pub title: String,
+    pub title: &'static str,
     /// Identifiers derived from the key (and the type, when it is not the service's default):
     /// `ecr_api` / `EcrApi` / `ecr-api`, `s3_interface` / `S3Interface` / `s3-interface`.
-    pub ident: Ident,
+    pub ident: &'a Ident,
     /// `Gateway` or `Interface`, spelt as AWS spells it.
-    pub r#type: String,
+    pub r#type: &'static str,
     /// `type == "Gateway"`.
     pub gateway: bool,
     /// `type == "Interface"`.
     pub interface: bool,
     /// Why this type was chosen (`gateway by default: free, and reached from inside the VPC`).
-    pub type_reason: String,
+    pub type_reason: &'static str,
     /// The AWS service name in this Region (`com.amazonaws.eu-west-1.ecr.api`).
-    pub service_name: String,
+    pub service_name: &'a str,
     /// Interface: TCP ports the service listens on (`[443]`); empty for gateways.
-    pub ports: Vec<u16>,
+    pub ports: &'a [u16],
     /// Interface: whether private DNS is enabled; always false for gateways.
     pub private_dns: bool,
     /// S3/DynamoDB interface with private DNS: the inbound-resolver-only setting (true when a
     /// gateway endpoint for the service exists); null for every other endpoint.
     pub inbound_resolver_only: Option<bool>,
     /// A gateway endpoint this one must be created after (its `ident`); null otherwise.
-    pub depends_on: Option<Ident>,
+    pub depends_on: Option<&'a Ident>,
     /// Gateway: the route tables it attaches to.
-    pub route_tables: AttachmentInfo,
+    pub route_tables: AttachmentInfo<'a>,
     /// Interface: the subnets it has network interfaces in.
-    pub subnets: AttachmentInfo,
+    pub subnets: AttachmentInfo<'a>,
     /// Interface: the AZs of its subnets, sorted; empty for gateways.
-    pub azs: Vec<String>,
+    pub azs: &'a [String],
     /// Name of the policy in `policies`, or null where the service rejects policies.
-    pub policy: Option<String>,
+    pub policy: Option<&'a str>,
     /// `full-access`, `org-only`, `custom` or `none`.
-    pub policy_kind: String,
+    pub policy_kind: &'static str,
     /// Where the policy choice came from: `endpoint`, `spec default`, `vpcgen default` or
     /// `not supported by the service`.
-    pub policy_origin: String,
+    pub policy_origin: &'static str,
     /// Why the endpoint exists: `listed in the spec` first, then the presets that asked for it.
-    pub reasons: Vec<String>,
+    pub reasons: &'a [String],
     /// A catalogue note about the service worth a comment in the output; null if none.
-    pub note: Option<String>,
+    pub note: Option<&'static str>,
 }
 
 /// What an endpoint attaches to.
 #[derive(Debug, Clone, Serialize)]
-pub struct AttachmentInfo {
+pub struct AttachmentInfo<'a> {
     /// Every subnet / route table of the VPC (true) or a subset named in the spec (false).
     pub all: bool,
     /// Existing VPC: the ids. New VPC: AZ names (subnets) or `private-<az>` and `public` (route
     /// tables). Empty when the attachment does not apply to the endpoint's type.
-    pub items: Vec<String>,
+    pub items: &'a [String],
 }
 
 /// The security group of the interface endpoints.
@@ -248,7 +249,7 @@ pub struct RuleInfo {
     pub description: String,
 }
 
-impl Context {
+impl Context<'_> {
     /// The context as Tera holds it. Endpoints are converted once and shared by the three
     /// endpoint lists (Tera values are reference-counted), which makes this about twice as fast
     /// as serialising the struct whole. `tests/context.rs` checks it equals `--dump-context`.
@@ -281,37 +282,53 @@ impl Context {
         c.insert("security_group", &self.security_group);
         c.insert("output_limits", &self.output_limits);
         c.insert("uses_vpc_cidr", &self.uses_vpc_cidr);
-        c.insert("policies", &self.policies);
+        c.insert("policies", self.policies);
         c
     }
 }
 
-/// Build the context for one target. `regenerate` is the command printed in file headers.
-pub fn build(plan: &Plan, target: &str, regenerate: &str) -> Context {
-    let mut tags: BTreeMap<String, String> = plan.tags.clone();
-    tags.insert("ManagedBy".into(), "vpcgen".into());
-    let endpoints: Vec<EndpointInfo> = plan.endpoints.iter().map(endpoint).collect();
+/// Build the context for one target. `regenerate` is the command printed in file headers. The
+/// context borrows from the plan: it is built once per output directory and dropped after it.
+pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> Context<'a> {
+    let mut tags: BTreeMap<&str, &str> = plan
+        .tags
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    tags.insert("ManagedBy", "vpcgen");
+    let endpoints: Vec<Arc<EndpointInfo>> = plan
+        .endpoints
+        .iter()
+        .map(|e| Arc::new(endpoint(e)))
+        .collect();
+    let pick = |gateway: bool| -> Vec<Arc<EndpointInfo>> {
+        endpoints
+            .iter()
+            .filter(|e| e.gateway == gateway)
+            .cloned()
+            .collect()
+    };
     Context {
         context_version: CONTEXT_VERSION,
         vpcgen_version: env!("CARGO_PKG_VERSION"),
-        target: target.to_owned(),
+        target,
         spec: SpecInfo {
-            path: plan.spec_path.clone(),
-            name: plan.name.clone(),
+            path: &plan.spec_path,
+            name: &plan.name,
         },
-        regenerate: regenerate.to_owned(),
+        regenerate,
         region: RegionInfo {
-            name: plan.region.name.to_owned(),
-            title: plan.region.title.to_owned(),
-            partition: plan.partition.name.to_owned(),
+            name: plan.region.name,
+            title: plan.region.title,
+            partition: plan.partition.name,
         },
         tags: tags
             .into_iter()
             .map(|(key, value)| Tag { key, value })
             .collect(),
         vpc: vpc(plan),
-        gateway_endpoints: endpoints.iter().filter(|e| e.gateway).cloned().collect(),
-        interface_endpoints: endpoints.iter().filter(|e| e.interface).cloned().collect(),
+        gateway_endpoints: pick(true),
+        interface_endpoints: pick(false),
         endpoints,
         security_group: plan.security_group.as_ref().map(|sg| SecurityGroupInfo {
             ident: sg.ident.clone(),
@@ -343,7 +360,7 @@ pub fn build(plan: &Plan, target: &str, regenerate: &str) -> Context {
             .security_group
             .as_ref()
             .is_some_and(|sg| sg.rules.iter().any(|r| r.source == Source::VpcCidr)),
-        policies: plan.policies.clone(),
+        policies: &plan.policies,
     }
 }
 
@@ -407,33 +424,33 @@ fn vpc(plan: &Plan) -> VpcInfo {
     }
 }
 
-fn endpoint(e: &PlannedEndpoint) -> EndpointInfo {
+fn endpoint(e: &PlannedEndpoint) -> EndpointInfo<'_> {
     EndpointInfo {
-        key: e.key.to_owned(),
-        title: e.title.to_owned(),
-        ident: e.ident.clone(),
-        r#type: e.kind.as_str().to_owned(),
+        key: e.key,
+        title: e.title,
+        ident: &e.ident,
+        r#type: e.kind.as_str(),
         gateway: e.kind == EndpointType::Gateway,
         interface: e.kind == EndpointType::Interface,
-        type_reason: e.type_reason.to_owned(),
-        service_name: e.service_name.clone(),
-        ports: e.ports.clone(),
+        type_reason: e.type_reason,
+        service_name: &e.service_name,
+        ports: &e.ports,
         private_dns: e.private_dns,
         inbound_resolver_only: e.inbound_resolver_only,
-        depends_on: e.depends_on.clone(),
+        depends_on: e.depends_on.as_ref(),
         route_tables: AttachmentInfo {
             all: e.route_tables.all,
-            items: e.route_tables.items.clone(),
+            items: &e.route_tables.items,
         },
         subnets: AttachmentInfo {
             all: e.subnets.all,
-            items: e.subnets.items.clone(),
+            items: &e.subnets.items,
         },
-        azs: e.azs.clone(),
-        policy: e.policy.clone(),
-        policy_kind: e.policy_kind.to_owned(),
-        policy_origin: e.policy_origin.to_owned(),
-        reasons: e.reasons.clone(),
-        note: e.note.map(str::to_owned),
+        azs: &e.azs,
+        policy: e.policy.as_deref(),
+        policy_kind: e.policy_kind,
+        policy_origin: e.policy_origin,
+        reasons: &e.reasons,
+        note: e.note,
     }
 }

@@ -81,7 +81,11 @@ pub fn regenerate_command(
 }
 
 /// The template context for `plan` and `target`, as templates receive it.
-pub fn context(plan: &Plan, target: Target, options: &RenderOptions) -> context::Context {
+pub fn context<'a>(
+    plan: &'a Plan,
+    target: Target,
+    options: &'a RenderOptions,
+) -> context::Context<'a> {
     context::build(plan, target.as_str(), &options.regenerate)
 }
 

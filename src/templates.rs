@@ -626,67 +626,159 @@ fn register_filters(tera: &mut Tera) {
 /// An HCL quoted string: escapes, and `${` / `%{` doubled so nothing is interpolated.
 pub fn hcl_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    push_hcl_string(s, &mut out);
     out
 }
 
-/// Any JSON-like value as an HCL expression, laid out over lines at `indent` spaces. Keys are not
-/// padded here: `render::align_hcl` aligns every `.tf` file the way `terraform fmt` does.
-pub fn hcl_value<T: Tree + ?Sized>(v: &T, indent: usize) -> String {
-    let pad = " ".repeat(indent + 2);
-    let end = " ".repeat(indent);
-    match v.node() {
-        Node::Null => "null".to_owned(),
-        Node::Bool(b) => b.to_string(),
-        Node::Number(n) => n,
-        Node::Str(s) => hcl_string(s),
-        Node::Seq(items) if items.is_empty() => "[]".to_owned(),
-        Node::Seq(items)
-            if items
-                .iter()
-                .all(|i| !matches!(i.node(), Node::Seq(_) | Node::Map(_))) =>
-        {
-            let parts: Vec<String> = items.iter().map(|i| hcl_value(*i, indent)).collect();
-            let one_line = format!("[{}]", parts.join(", "));
-            if one_line.len() + indent <= 100 {
-                one_line
-            } else {
-                let lines: Vec<String> = parts.iter().map(|p| format!("{pad}{p},")).collect();
-                format!("[\n{}\n{end}]", lines.join("\n"))
+fn push_hcl_string(s: &str, out: &mut String) {
+    out.push('"');
+    if s.bytes()
+        .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\\' | b'$' | b'%') || b == b' ')
+    {
+        // Nearly every string (ids, names, ARNs) needs no escape at all.
+        out.push_str(s);
+    } else {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '$' | '%' if chars.peek() == Some(&'{') => {
+                    out.push(c);
+                    out.push(c);
+                }
+                c if c.is_control() => push_unicode_escape(c, out),
+                c => out.push(c),
             }
         }
-        Node::Seq(items) => {
-            let parts: Vec<String> = items
-                .iter()
-                .map(|i| format!("{pad}{},", hcl_value(*i, indent + 2)))
-                .collect();
-            format!("[\n{}\n{end}]", parts.join("\n"))
+    }
+    out.push('"');
+}
+
+fn push_unicode_escape(c: char, out: &mut String) {
+    use std::fmt::Write;
+    let _ = write!(out, "\\u{:04X}", c as u32);
+}
+
+fn push_spaces(mut n: usize, out: &mut String) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
+}
+
+/// The key of a template map as text: maps built from YAML or JSON only have string keys, but a
+/// template can build others.
+fn key_text<'a>(k: &'a tera::value::Key<'_>) -> std::borrow::Cow<'a, str> {
+    k.as_str().map_or_else(|| k.to_string().into(), Into::into)
+}
+
+/// A scalar as the layout filters print it, or `None` for a list or map. Anything else a
+/// template can hold (undefined, bytes) prints as `null`.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Number(tera::Number),
+    Str(&'a str),
+}
+
+fn scalar(v: &Value) -> Option<Scalar<'_>> {
+    if let Some(s) = v.as_str() {
+        Some(Scalar::Str(s))
+    } else if let Some(b) = v.as_bool() {
+        Some(Scalar::Bool(b))
+    } else if let Some(n) = v.as_number() {
+        Some(Scalar::Number(n))
+    } else if v.as_array().is_some() || v.as_map().is_some() {
+        None
+    } else {
+        Some(Scalar::Null)
+    }
+}
+
+fn push_scalar(s: &Scalar, quote: fn(&str, &mut String), out: &mut String) {
+    use std::fmt::Write;
+    match s {
+        Scalar::Null => out.push_str("null"),
+        Scalar::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Scalar::Number(n) => {
+            let _ = write!(out, "{n}");
         }
-        Node::Map(map) if map.is_empty() => "{}".to_owned(),
-        Node::Map(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, val)| format!("{pad}{} = {}", hcl_string(k), hcl_value(*val, indent + 2)))
-                .collect();
-            format!("{{\n{}\n{end}}}", parts.join("\n"))
+        Scalar::Str(s) => quote(s, out),
+    }
+}
+
+/// Any template value as an HCL expression, laid out over lines at `indent` spaces. Keys are not
+/// padded here: `render::align_hcl` aligns every `.tf` file the way `terraform fmt` does. The
+/// layout filters write into one buffer: they run once per endpoint, on policy documents.
+pub fn hcl_value(v: &Value, indent: usize) -> String {
+    let mut out = String::new();
+    push_hcl(v, indent, &mut out);
+    out
+}
+
+fn push_hcl(v: &Value, indent: usize, out: &mut String) {
+    if let Some(s) = scalar(v) {
+        push_scalar(&s, push_hcl_string, out);
+    } else if let Some(items) = v.as_array() {
+        if items.is_empty() {
+            out.push_str("[]");
+        } else if items.iter().all(|i| scalar(i).is_some()) {
+            let start = out.len();
+            out.push('[');
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(", ");
+                }
+                push_hcl(item, indent, out);
+            }
+            out.push(']');
+            if out.len() - start + indent > 100 {
+                out.truncate(start);
+                out.push('[');
+                for item in items {
+                    out.push('\n');
+                    push_spaces(indent + 2, out);
+                    push_hcl(item, indent, out);
+                    out.push(',');
+                }
+                out.push('\n');
+                push_spaces(indent, out);
+                out.push(']');
+            }
+        } else {
+            out.push('[');
+            for item in items {
+                out.push('\n');
+                push_spaces(indent + 2, out);
+                push_hcl(item, indent + 2, out);
+                out.push(',');
+            }
+            out.push('\n');
+            push_spaces(indent, out);
+            out.push(']');
         }
+    } else if let Some(map) = v.as_map() {
+        if map.is_empty() {
+            out.push_str("{}");
+            return;
+        }
+        out.push('{');
+        for (k, val) in map {
+            out.push('\n');
+            push_spaces(indent + 2, out);
+            push_hcl_string(&key_text(k), out);
+            out.push_str(" = ");
+            push_hcl(val, indent + 2, out);
+        }
+        out.push('\n');
+        push_spaces(indent, out);
+        out.push('}');
     }
 }
 
@@ -695,22 +787,31 @@ pub fn hcl_value<T: Tree + ?Sized>(v: &T, indent: usize) -> String {
 /// fold NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR into spaces as if they were line breaks.
 pub fn yaml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_yaml_string(s, &mut out);
+    out
+}
+
+fn push_yaml_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if !yaml_printable(c) || is_line_break(c) => {
-                out.push_str(&format!("\\u{:04X}", c as u32));
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        // Nearly every string (ids, names, ARNs) needs no escape at all.
+        out.push_str(s);
+    } else {
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if !yaml_printable(c) || is_line_break(c) => push_unicode_escape(c, out),
+                c => out.push(c),
             }
-            c => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
 /// YAML's `c-printable`, less the byte order mark, which parsers take as a stream marker.
@@ -725,115 +826,73 @@ fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-/// A read-only view of a JSON-like value, so the layout filters can walk template values in
-/// place instead of copying them into `serde_json` first (they run once per endpoint).
-pub trait Tree {
-    fn node(&self) -> Node<'_, Self>;
-}
-
-pub enum Node<'a, T: ?Sized> {
-    Null,
-    Bool(bool),
-    Number(String),
-    Str(&'a str),
-    Seq(Vec<&'a T>),
-    Map(Vec<(std::borrow::Cow<'a, str>, &'a T)>),
-}
-
-impl Tree for serde_json::Value {
-    fn node(&self) -> Node<'_, Self> {
-        use serde_json::Value as J;
-        match self {
-            J::Null => Node::Null,
-            J::Bool(b) => Node::Bool(*b),
-            J::Number(n) => Node::Number(n.to_string()),
-            J::String(s) => Node::Str(s),
-            J::Array(items) => Node::Seq(items.iter().collect()),
-            J::Object(map) => Node::Map(map.iter().map(|(k, v)| (k.as_str().into(), v)).collect()),
-        }
-    }
-}
-
-impl Tree for Value {
-    fn node(&self) -> Node<'_, Self> {
-        if let Some(s) = self.as_str() {
-            Node::Str(s)
-        } else if let Some(b) = self.as_bool() {
-            Node::Bool(b)
-        } else if let Some(n) = self.as_number() {
-            Node::Number(n.to_string())
-        } else if let Some(items) = self.as_array() {
-            Node::Seq(items.iter().collect())
-        } else if let Some(map) = self.as_map() {
-            Node::Map(
-                map.iter()
-                    .map(|(k, v)| {
-                        (
-                            k.as_str().map_or_else(|| k.to_string().into(), Into::into),
-                            v,
-                        )
-                    })
-                    .collect(),
-            )
-        } else {
-            Node::Null
-        }
-    }
-}
-
-/// Any JSON-like value as a YAML block at `indent` spaces: the first line continues after a key,
+/// Any template value as a YAML block at `indent` spaces: the first line continues after a key,
 /// the rest are indented. Scalars are quoted so nothing is re-typed (`yes`, `null`, `0x1`).
-pub fn yaml_value<T: Tree + ?Sized>(v: &T, indent: usize) -> String {
-    let pad = " ".repeat(indent);
-    match v.node() {
-        Node::Null => "null".to_owned(),
-        Node::Bool(b) => b.to_string(),
-        Node::Number(n) => n,
-        Node::Str(s) => yaml_string(s),
-        Node::Seq(items) if items.is_empty() => "[]".to_owned(),
-        Node::Map(map) if map.is_empty() => "{}".to_owned(),
-        Node::Seq(items) => {
-            let mut out = String::new();
-            for item in items {
-                out.push('\n');
-                out.push_str(&pad);
-                out.push_str("- ");
-                let body = yaml_value(item, indent + 2);
-                if matches!(item.node(), Node::Map(ref m) if !m.is_empty()) {
-                    // The first key shares the dash's line.
-                    out.push_str(body.trim_start_matches('\n').trim_start());
-                } else {
-                    out.push_str(&body);
-                }
-            }
-            out
+pub fn yaml_value(v: &Value, indent: usize) -> String {
+    let mut out = String::new();
+    push_yaml(v, indent, &mut out);
+    out
+}
+
+fn push_yaml(v: &Value, indent: usize, out: &mut String) {
+    if let Some(s) = scalar(v) {
+        push_scalar(&s, push_yaml_string, out);
+    } else if let Some(items) = v.as_array() {
+        if items.is_empty() {
+            out.push_str("[]");
         }
-        Node::Map(map) => {
-            let mut out = String::new();
-            for (k, val) in map {
-                out.push('\n');
-                out.push_str(&pad);
-                out.push_str(&yaml_key(&k));
-                out.push(':');
-                let rendered = yaml_value(val, indent + 2);
-                if !rendered.starts_with('\n') {
-                    out.push(' ');
-                }
-                out.push_str(&rendered);
+        for item in items {
+            out.push('\n');
+            push_spaces(indent, out);
+            out.push_str("- ");
+            match item.as_map() {
+                // The first key shares the dash's line.
+                Some(map) if !map.is_empty() => push_yaml_entries(map, indent + 2, true, out),
+                _ => push_yaml(item, indent + 2, out),
             }
-            out
+        }
+    } else if let Some(map) = v.as_map() {
+        if map.is_empty() {
+            out.push_str("{}");
+        } else {
+            push_yaml_entries(map, indent, false, out);
         }
     }
 }
 
-fn yaml_key(k: &str) -> String {
-    let plain = !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
-        && k.starts_with(|c: char| c.is_ascii_alphabetic())
+/// The entries of a non-empty map, each on its own line; with `inline`, the first continues the
+/// current line.
+fn push_yaml_entries(map: &tera::Map, indent: usize, inline: bool, out: &mut String) {
+    for (n, (k, val)) in map.iter().enumerate() {
+        if n > 0 || !inline {
+            out.push('\n');
+            push_spaces(indent, out);
+        }
+        push_yaml_key(&key_text(k), out);
+        out.push(':');
+        let block = match (val.as_array(), val.as_map()) {
+            (Some(items), _) => !items.is_empty(),
+            (_, Some(map)) => !map.is_empty(),
+            _ => false,
+        };
+        if !block {
+            out.push(' ');
+        }
+        push_yaml(val, indent + 2, out);
+    }
+}
+
+fn push_yaml_key(k: &str, out: &mut String) {
+    let plain = k.starts_with(|c: char| c.is_ascii_alphabetic())
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'))
         && !k.ends_with(':')
         && !k.contains(": ");
-    if plain { k.to_owned() } else { yaml_string(k) }
+    if plain {
+        out.push_str(k);
+    } else {
+        push_yaml_string(k, out);
+    }
 }
 
 /// Text safe inside a `#` comment line: a line break would end the comment and let the rest be
@@ -1026,7 +1085,9 @@ mod tests {
 
     #[test]
     fn yaml_values_are_quoted() {
-        let v = serde_json::json!({"a": ["yes", 1, {"b": "no", "c": []}], "d": {}});
+        let v = Value::from_serializable(
+            &serde_json::json!({"a": ["yes", 1, {"b": "no", "c": []}], "d": {}}),
+        );
         assert_eq!(
             yaml_value(&v, 0),
             "\na:\n  - \"yes\"\n  - 1\n  - b: \"no\"\n    c: []\nd: {}"
