@@ -198,7 +198,9 @@ pub fn main() -> i32 {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Standard error is unbuffered: without this, every piece of a formatted line is its own
+    // system call, which a batch's report of hundreds of lines pays for.
+    let mut stderr = std::io::LineWriter::new(std::io::stderr().lock());
     run(cli, &mut stdout, &mut stderr, color)
 }
 
@@ -287,7 +289,21 @@ fn generate(
     };
     let mut failures: Vec<pipeline::Failure> = Vec::new();
     let mut planned = Vec::new();
-    for result in pipeline::plan_all(&paths) {
+    // A batch parses the built-in templates while its specs are planned, on the other core.
+    let prepare = || {
+        if settings.many && settings.templates.is_none() && !args.dump_context {
+            let builtin = Templates::builtin();
+            for target in &settings.targets {
+                let _ = builtin.prepare(target.as_str());
+            }
+        }
+    };
+    let (results, ()) = if settings.many {
+        rayon::join(|| pipeline::plan_all(&paths), prepare)
+    } else {
+        (pipeline::plan_all(&paths), ())
+    };
+    for result in results {
         match result {
             Ok(p) => {
                 if let Some(w) = p.warnings() {
@@ -348,27 +364,14 @@ fn generate(
     // Each output directory is rendered and then compared (`--check`) or staged (new files
     // written beside the old ones, nothing replaced yet) in one go.
     // Declared first so it is dropped last: staged temporary files go before their directories.
-    let mut created = output::CreatedDirs::default();
+    let created = output::CreatedDirs::default();
     let mut done = Vec::new();
-    if failures.is_empty() && !args.check {
-        // Directories are made here, one thread, before staging writes into them in parallel.
-        let dirs: Vec<PathBuf> = ok
-            .iter()
-            .flat_map(|p| {
-                settings
-                    .targets
-                    .iter()
-                    .map(|t| pipeline::out_dir(&settings, &p.vpc.name, *t))
-            })
-            .collect();
-        created = output::CreatedDirs::create(&dirs)?;
-    }
     if failures.is_empty() {
         let results = pipeline::render_each(&ok, &settings, &sets, |r| {
             if args.check {
                 output::check(&r.dir, &r.files).map(Done::Checked)
             } else {
-                output::stage(&r.dir, r.files, args.force).map(Done::Staged)
+                output::stage(&r.dir, r.files, args.force, &created).map(Done::Staged)
             }
         });
         for r in results {

@@ -43,6 +43,21 @@ pub fn kebab(text: &str) -> String {
 /// An endpoint is named after its service key; the type is added only when it is not the
 /// service's default (`s3` is the gateway, `s3_interface` the interface endpoint).
 pub fn endpoint(service: &Service, kind: EndpointType) -> Ident {
+    // The names depend only on the catalogue entry and the type, and case conversion is a
+    // noticeable share of planning a batch: each thread remembers what it has converted.
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<(&'static str, EndpointType), Ident>> =
+            Default::default();
+    }
+    KNOWN.with_borrow_mut(|known| {
+        known
+            .entry((service.key, kind))
+            .or_insert_with(|| endpoint_uncached(service, kind))
+            .clone()
+    })
+}
+
+fn endpoint_uncached(service: &Service, kind: EndpointType) -> Ident {
     let stem = if kind == service.default_type() {
         service.key.to_owned()
     } else {

@@ -169,71 +169,100 @@ pub struct Staged {
     /// New contents already written beside their targets (deleted if dropped), each with its
     /// target and what the target held before, to roll back a failed commit.
     temps: Vec<(tempfile::NamedTempFile, PathBuf, Option<String>)>,
-    /// Directories staging created below `dir`. Declared after `temps`, so that when a `Staged`
-    /// is dropped without being committed its temporary files go first, then these directories.
-    created: CreatedDirs,
     written: Vec<String>,
     unchanged: Vec<String>,
     remove: Vec<String>,
 }
 
 /// Output directories a run created: removed again (when empty) unless the run commits, so a
-/// failed run leaves no trace.
+/// failed run leaves no trace. One record serves a whole batch, whose directories are created by
+/// staging jobs running in parallel: two jobs may both create (and note) a shared parent, and
+/// whichever job created a directory noted it, so removing every noted directory, deepest first,
+/// after all staged files are gone removes exactly what the run made.
 #[derive(Debug, Default)]
-pub struct CreatedDirs(Vec<PathBuf>);
+pub struct CreatedDirs(std::sync::Mutex<Vec<PathBuf>>);
 
 impl CreatedDirs {
-    /// Create every directory in `dirs` that is missing, remembering what was created.
-    pub fn create(dirs: &[PathBuf]) -> Result<CreatedDirs, Error> {
-        let mut created = CreatedDirs::default();
-        for d in dirs {
-            ensure_dir(d, &mut created.0)?;
+    /// Create `dir` and any missing parents, noting each directory this call created. Returns
+    /// whether `dir` itself is new (and so empty). `mkdir` comes first: in a fresh output tree
+    /// it is the one call needed, and it cannot race with another job making the same parent.
+    pub fn ensure(&self, dir: &Path) -> Result<bool, Error> {
+        let cannot = |e| Error::io(dir, "cannot create directory", e);
+        match std::fs::create_dir(dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return if dir.is_dir() {
+                    Ok(false)
+                } else {
+                    Err(Error::Output(format!(
+                        "`{}` is not a directory",
+                        shown(dir)
+                    )))
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    Some(parent) => self.ensure(parent)?,
+                    None => return Err(cannot(e)),
+                };
+                match std::fs::create_dir(dir) {
+                    Ok(()) => {}
+                    // Another job of the batch made it in between.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {
+                        return Ok(false);
+                    }
+                    Err(e) => return Err(cannot(e)),
+                }
+            }
+            Err(e) => return Err(cannot(e)),
         }
-        Ok(created)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(dir.to_path_buf());
+        Ok(true)
     }
 
     /// The run committed: the directories hold its output and stay.
-    pub fn keep(mut self) {
-        self.0.clear();
+    pub fn keep(self) {
+        let mut this = self;
+        this.0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 }
 
 impl Drop for CreatedDirs {
     fn drop(&mut self) {
-        for dir in self.0.iter().rev() {
+        let dirs = self
+            .0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        dirs.dedup();
+        for dir in dirs.iter() {
             let _ = std::fs::remove_dir(dir);
         }
     }
 }
 
-/// Create `dir` if needed, noting each directory created, outermost first.
-fn ensure_dir(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), Error> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut missing: Vec<&Path> = dir
-        .ancestors()
-        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-        .collect();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create directory", e))?;
-    missing.reverse();
-    created.extend(missing.into_iter().map(Path::to_path_buf));
-    Ok(())
-}
-
 /// Decide what writing `files` to `dir` would do, and refuse (without touching anything) if it
 /// would overwrite or delete a file vpcgen did not write or that was edited since. Otherwise
 /// write the new contents to temporary files beside their targets, which `commit` renames into
-/// place and which vanish if the `Staged` is dropped instead.
-pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, Error> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::Output(format!(
-            "`{}` is not a directory",
-            shown(dir)
-        )));
-    }
+/// place and which vanish if the `Staged` is dropped instead. Directories it makes are noted in
+/// `created`, which must outlive the `Staged`.
+pub fn stage(
+    dir: &Path,
+    files: Vec<OutputFile>,
+    force: bool,
+    created: &CreatedDirs,
+) -> Result<Staged, Error> {
+    // A directory this run has just made holds nothing to read or protect.
+    let fresh = created.ensure(dir)?;
+    let read = |path: &Path| if fresh { Ok(None) } else { read_existing(path) };
     let manifest_path = dir.join(MANIFEST);
-    let old_manifest_text = read_existing(&manifest_path)?;
+    let old_manifest_text = read(&manifest_path)?;
     let old = match &old_manifest_text {
         Some(text) => Some(Manifest::parse(text, &manifest_path)?),
         None => None,
@@ -250,7 +279,7 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
     previous.insert(MANIFEST.to_owned(), old_manifest_text);
     for (i, f) in files.iter().enumerate() {
         let path = dir.join(&f.path);
-        let current = read_existing(&path)?;
+        let current = read(&path)?;
         if current.as_deref() != Some(f.contents.as_str()) {
             previous.insert(f.path.clone(), current.clone());
         }
@@ -307,40 +336,49 @@ pub fn stage(dir: &Path, files: Vec<OutputFile>, force: bool) -> Result<Staged, 
     let mut staged = Staged {
         dir: dir.to_path_buf(),
         temps: Vec::with_capacity(writes.len()),
-        created: CreatedDirs::default(),
         written: changed.iter().map(|&i| files[i].path.clone()).collect(),
         unchanged,
         remove,
     };
     for (rel, contents) in writes {
         let path = dir.join(rel);
-        ensure_dir(
-            path.parent().expect("output files live in a directory"),
-            &mut staged.created.0,
-        )?;
+        let parent = path.parent().expect("output files live in a directory");
+        if parent != dir {
+            created.ensure(parent)?;
+        }
         let old = previous.get(rel).cloned().flatten();
-        staged
-            .temps
-            .push((temp_beside(&path, contents)?, path, old));
+        let tmp = temp_beside(&path, contents, old.is_some())?;
+        staged.temps.push((tmp, path, old));
     }
     Ok(staged)
 }
 /// `contents` in a temporary file beside `path`, flushed to disk, ready to be renamed onto it.
-fn temp_beside(path: &Path, contents: &str) -> Result<tempfile::NamedTempFile, Error> {
+/// `replaces` says whether `path` exists (it was read), so that its mode is kept.
+fn temp_beside(
+    path: &Path,
+    contents: &str,
+    replaces: bool,
+) -> Result<tempfile::NamedTempFile, Error> {
     let parent = path.parent().expect("output files live in a directory");
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vpcgen-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".vpcgen-").suffix(".tmp");
+    // Temporary files are private (0600) by default; generated code is not. A new file is made
+    // readable like any file a person would write (0644, less the umask).
+    #[cfg(unix)]
+    if !replaces {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder
         .tempfile_in(parent)
         .map_err(|e| Error::io(parent, "cannot create a file in", e))?;
     // No fsync: the rename makes each file appear whole or not at all to other processes, and
     // generated files can always be generated again after a power loss.
     tmp.write_all(contents.as_bytes())
         .map_err(|e| Error::io(tmp.path(), "cannot write", e))?;
-    // Temporary files are private (0600); generated code is not. Keep the mode of the file being
-    // replaced, or make a new one readable like any file a person would write.
+    // A replaced file keeps its mode.
     #[cfg(unix)]
-    {
+    if replaces {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
@@ -351,7 +389,7 @@ fn temp_beside(path: &Path, contents: &str) -> Result<tempfile::NamedTempFile, E
 
 /// Write `contents` to `path` through a temporary file beside it and a rename.
 fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
-    temp_beside(path, contents)?
+    temp_beside(path, contents, path.exists())?
         .persist(path)
         .map_err(|e| Error::io(path, "cannot replace", e.error))?;
     Ok(())
@@ -386,8 +424,6 @@ pub fn commit(staged: Vec<Staged>) -> Result<Vec<(PathBuf, WriteReport)>, Error>
     }
     let mut reports = Vec::new();
     for s in staged {
-        // Committed: the directories it created now hold the output and stay.
-        s.created.keep();
         for path in &s.remove {
             let full = s.dir.join(path);
             std::fs::remove_file(&full).map_err(|e| Error::io(&full, "cannot remove", e))?;
@@ -417,11 +453,13 @@ mod tests {
     fn a_failed_rename_puts_back_what_was_there() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
+        let created = CreatedDirs::default();
         commit(vec![
             stage(
                 &out,
                 vec![file("a.tf", "old a\n"), file("b.tf", "old b\n")],
                 false,
+                &created,
             )
             .unwrap(),
         ])
@@ -434,6 +472,7 @@ mod tests {
                 file("c.tf", "new c\n"),
             ],
             false,
+            &created,
         )
         .unwrap();
         // Something replaces c.tf with a non-empty directory after the checks: renaming onto it fails.
@@ -463,18 +502,57 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
+        let created = CreatedDirs::default();
         commit(vec![
-            stage(&out, vec![file("a.tf", "a\n"), file("b.tf", "b\n")], false).unwrap(),
+            stage(
+                &out,
+                vec![file("a.tf", "a\n"), file("b.tf", "b\n")],
+                false,
+                &created,
+            )
+            .unwrap(),
         ])
         .unwrap();
         let mode = |p: &str| std::fs::metadata(out.join(p)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode("a.tf"), 0o644);
         std::fs::set_permissions(out.join("b.tf"), std::fs::Permissions::from_mode(0o664)).unwrap();
         commit(vec![
-            stage(&out, vec![file("a.tf", "a\n"), file("b.tf", "b2\n")], false).unwrap(),
+            stage(
+                &out,
+                vec![file("a.tf", "a\n"), file("b.tf", "b2\n")],
+                false,
+                &created,
+            )
+            .unwrap(),
         ])
         .unwrap();
         assert_eq!(mode("b.tf"), 0o664);
+    }
+
+    #[test]
+    fn a_batch_that_is_not_committed_leaves_no_directory_behind() {
+        // Directories of one batch are created by parallel jobs that share parents; each parent
+        // is noted by whichever job created it, and all go once the staged files are gone.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let created = CreatedDirs::default();
+        let staged: Vec<Staged> = std::thread::scope(|s| {
+            let jobs: Vec<_> = ["a/terraform", "a/cloudformation", "b/terraform"]
+                .into_iter()
+                .map(|d| {
+                    let (out, created) = (&out, &created);
+                    s.spawn(move || {
+                        stage(&out.join(d), vec![file("x.tf", "x\n")], false, created).unwrap()
+                    })
+                })
+                .collect();
+            jobs.into_iter().map(|j| j.join().unwrap()).collect()
+        });
+        assert!(out.join("a/cloudformation").is_dir());
+        drop(staged);
+        drop(created);
+        assert!(!out.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

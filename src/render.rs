@@ -129,7 +129,11 @@ pub fn normalise(text: &str) -> String {
     let mut blank_run = 0;
     // `trim_end` also drops the `\r` of a CRLF line ending.
     for line in text.split('\n') {
-        let line = line.trim_end();
+        // Most lines end in a visible ASCII character and need no trimming.
+        let line = match line.as_bytes().last() {
+            Some(b) if b.is_ascii_graphic() => line,
+            _ => line.trim_end(),
+        };
         if line.is_empty() {
             blank_run += 1;
             if blank_run > 1 || out.is_empty() {

@@ -197,6 +197,12 @@ impl Templates {
         TARGETS.iter().try_for_each(|t| self.engine(t).map(|_| ()))
     }
 
+    /// Parse `target`'s templates now rather than at its first render, so that a batch can do
+    /// it while its specs are being planned.
+    pub fn prepare(&self, target: &str) -> Result<(), Error> {
+        self.engine(target).map(|_| ())
+    }
+
     fn engine(&self, target: &str) -> Result<&Tera, Error> {
         let i = TARGETS
             .iter()
@@ -597,7 +603,9 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("hcl_string", |s: &str, _: Kwargs, _: &State| hcl_string(s));
     tera.register_filter(
         "hcl",
-        |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> { Ok(hcl_value(v, indent(&kw)?)) },
+        |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+            Ok(laid_out(v, indent(&kw)?, Layout::Hcl))
+        },
     );
     tera.register_filter("yaml_string", |s: &str, _: Kwargs, _: &State| {
         yaml_string(s)
@@ -605,7 +613,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter(
         "yaml",
         |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(yaml_value(v, indent(&kw)?))
+            Ok(laid_out(v, indent(&kw)?, Layout::Yaml))
         },
     );
     tera.register_filter("json", |v: &Value, _: Kwargs, _: &State| {
@@ -621,6 +629,59 @@ fn register_filters(tera: &mut Tera) {
         crate::naming::kebab(s)
     });
     tera.register_filter("comment", |s: &str, _: Kwargs, _: &State| comment_safe(s));
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Hcl,
+    Yaml,
+}
+
+/// `v` laid out by the `hcl` or `yaml` filter. The built-in templates lay out the same few
+/// policy documents once per endpoint, so each thread remembers its last few lists and maps by
+/// identity. Template values are immutable and shared by reference counting; holding a clone
+/// keeps the value alive, so its address cannot be reused by another value while remembered.
+fn laid_out(v: &Value, indent: usize, layout: Layout) -> String {
+    type Remembered = Vec<(Value, usize, Layout, String)>;
+    thread_local! {
+        static RECENT: std::cell::RefCell<Remembered> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let render = |v: &Value| match layout {
+        Layout::Hcl => hcl_value(v, indent),
+        Layout::Yaml => yaml_value(v, indent),
+    };
+    let Some(addr) = v
+        .as_map()
+        .filter(|m| !m.is_empty())
+        .map(|m| std::ptr::from_ref(m).cast::<u8>())
+        .or_else(|| {
+            v.as_array()
+                .filter(|a| !a.is_empty())
+                .map(|a| a.as_ptr().cast::<u8>())
+        })
+    else {
+        return render(v);
+    };
+    let same = |held: &Value| {
+        held.as_map()
+            .map(|m| std::ptr::from_ref(m).cast::<u8>())
+            .or_else(|| held.as_array().map(|a| a.as_ptr().cast::<u8>()))
+            == Some(addr)
+    };
+    RECENT.with_borrow_mut(|recent| {
+        if let Some((_, _, _, text)) = recent
+            .iter()
+            .find(|(held, i, l, _)| *i == indent && *l == layout && same(held))
+        {
+            return text.clone();
+        }
+        let text = render(v);
+        if recent.len() == 16 {
+            recent.remove(0);
+        }
+        recent.push((v.clone(), indent, layout, text.clone()));
+        text
+    })
 }
 
 /// An HCL quoted string: escapes, and `${` / `%{` doubled so nothing is interpolated.
@@ -717,7 +778,8 @@ fn push_scalar(s: &Scalar, quote: fn(&str, &mut String), out: &mut String) {
 /// padded here: `render::align_hcl` aligns every `.tf` file the way `terraform fmt` does. The
 /// layout filters write into one buffer: they run once per endpoint, on policy documents.
 pub fn hcl_value(v: &Value, indent: usize) -> String {
-    let mut out = String::new();
+    // Room for a typical policy document, which would otherwise grow the buffer several times.
+    let mut out = String::with_capacity(512);
     push_hcl(v, indent, &mut out);
     out
 }
@@ -829,7 +891,8 @@ fn is_line_break(c: char) -> bool {
 /// Any template value as a YAML block at `indent` spaces: the first line continues after a key,
 /// the rest are indented. Scalars are quoted so nothing is re-typed (`yes`, `null`, `0x1`).
 pub fn yaml_value(v: &Value, indent: usize) -> String {
-    let mut out = String::new();
+    // Room for a typical policy document, which would otherwise grow the buffer several times.
+    let mut out = String::with_capacity(512);
     push_yaml(v, indent, &mut out);
     out
 }
@@ -898,6 +961,9 @@ fn push_yaml_key(k: &str, out: &mut String) {
 /// Text safe inside a `#` comment line: a line break would end the comment and let the rest be
 /// code, and a character YAML cannot print would make the whole file unreadable.
 pub fn comment_safe(s: &str) -> String {
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return s.to_owned();
+    }
     s.chars()
         .map(|c| {
             if c.is_control() || is_line_break(c) || !yaml_printable(c) {
@@ -1080,6 +1146,25 @@ mod tests {
             let err = tera.render(name, &cx).unwrap_err();
             let text = format!("{err} {:?}", std::error::Error::source(&err));
             assert!(text.contains("`indent` must be from 0 to 256"), "{text}");
+        }
+    }
+
+    #[test]
+    fn remembered_layouts_belong_to_their_own_value() {
+        let doc =
+            |sid: &str| Value::from_serializable(&serde_json::json!({"Statement": [{"Sid": sid}]}));
+        let (a, b) = (doc("A"), doc("B"));
+        for _ in 0..2 {
+            assert_eq!(laid_out(&a, 0, Layout::Yaml), yaml_value(&a, 0));
+            assert_eq!(laid_out(&b, 0, Layout::Yaml), yaml_value(&b, 0));
+            assert_eq!(laid_out(&a, 4, Layout::Yaml), yaml_value(&a, 4));
+            assert_eq!(laid_out(&a, 4, Layout::Hcl), hcl_value(&a, 4));
+        }
+        assert_ne!(laid_out(&a, 0, Layout::Yaml), laid_out(&b, 0, Layout::Yaml));
+        // Values come and go between renders; a new one is never taken for an old one.
+        for n in 0..40 {
+            let v = doc(&format!("S{n}"));
+            assert_eq!(laid_out(&v, 2, Layout::Yaml), yaml_value(&v, 2));
         }
     }
 
