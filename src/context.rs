@@ -178,11 +178,11 @@ pub struct EndpointInfo<'a> {
     /// `type == "Interface"`.
     pub interface: bool,
     /// Why this type was chosen (`gateway by default: free, and reached from inside the VPC`).
-    pub type_reason: &'static str,
+    pub type_reason: Shared,
     /// The AWS service name in this Region (`com.amazonaws.eu-west-1.ecr.api`).
     pub service_name: &'a str,
     /// Interface: TCP ports the service listens on (`[443]`); empty for gateways.
-    pub ports: &'a [u16],
+    pub ports: Shared,
     /// Interface: whether private DNS is enabled; always false for gateways.
     pub private_dns: bool,
     /// S3/DynamoDB interface with private DNS: the inbound-resolver-only setting (true when a
@@ -191,11 +191,11 @@ pub struct EndpointInfo<'a> {
     /// A gateway endpoint this one must be created after (its `ident`); null otherwise.
     pub depends_on: Option<&'a Ident>,
     /// Gateway: the route tables it attaches to.
-    pub route_tables: AttachmentInfo<'a>,
+    pub route_tables: Shared,
     /// Interface: the subnets it has network interfaces in.
-    pub subnets: AttachmentInfo<'a>,
+    pub subnets: Shared,
     /// Interface: the AZs of its subnets, sorted; empty for gateways.
-    pub azs: &'a [String],
+    pub azs: Shared,
     /// Name of the policy in `policies`, or null where the service rejects policies.
     pub policy: Option<&'a str>,
     /// `full-access`, `org-only`, `custom` or `none`.
@@ -204,9 +204,58 @@ pub struct EndpointInfo<'a> {
     /// `not supported by the service`.
     pub policy_origin: &'static str,
     /// Why the endpoint exists: `listed in the spec` first, then the presets that asked for it.
-    pub reasons: &'a [String],
+    pub reasons: Shared,
     /// A catalogue note about the service worth a comment in the output; null if none.
     pub note: Option<&'static str>,
+}
+
+/// A field's value already in the form templates hold, shared by every endpoint of the spec
+/// whose value is equal (attachments, AZs, ports, reasons). Template values are reference
+/// counted, and converting the context passes a template value through instead of converting
+/// it again, so equal parts of fourteen endpoints are built once. It serialises (for
+/// `--dump-context`) exactly as the data it was made from.
+pub type Shared = tera::Value;
+
+/// The endpoint fields that are often equal between endpoints, converted once each.
+#[derive(Default)]
+struct Sharing<'a> {
+    texts: Vec<(&'static str, Shared)>,
+    ports: Vec<(&'a [u16], Shared)>,
+    lists: Vec<(&'a [String], Shared)>,
+    attachments: Vec<((bool, &'a [String]), Shared)>,
+}
+
+impl<'a> Sharing<'a> {
+    fn get<K: PartialEq>(
+        cache: &mut Vec<(K, Shared)>,
+        key: K,
+        make: impl FnOnce() -> Shared,
+    ) -> Shared {
+        if let Some((_, v)) = cache.iter().find(|(k, _)| *k == key) {
+            return v.clone();
+        }
+        let v = make();
+        cache.push((key, v.clone()));
+        v
+    }
+
+    fn text(&mut self, t: &'static str) -> Shared {
+        Self::get(&mut self.texts, t, || tera::Value::from(t))
+    }
+
+    fn ports(&mut self, p: &'a [u16]) -> Shared {
+        Self::get(&mut self.ports, p, || tera::Value::from_serializable(p))
+    }
+
+    fn list(&mut self, l: &'a [String]) -> Shared {
+        Self::get(&mut self.lists, l, || tera::Value::from_serializable(l))
+    }
+
+    fn attachment(&mut self, all: bool, items: &'a [String]) -> Shared {
+        Self::get(&mut self.attachments, (all, items), || {
+            tera::Value::from_serializable(&AttachmentInfo { all, items })
+        })
+    }
 }
 
 /// What an endpoint attaches to.
@@ -296,10 +345,11 @@ pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> C
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     tags.insert("ManagedBy", "vpcgen");
+    let mut sharing = Sharing::default();
     let endpoints: Vec<Arc<EndpointInfo>> = plan
         .endpoints
         .iter()
-        .map(|e| Arc::new(endpoint(e)))
+        .map(|e| Arc::new(endpoint(e, &mut sharing)))
         .collect();
     let pick = |gateway: bool| -> Vec<Arc<EndpointInfo>> {
         endpoints
@@ -424,7 +474,7 @@ fn vpc(plan: &Plan) -> VpcInfo {
     }
 }
 
-fn endpoint(e: &PlannedEndpoint) -> EndpointInfo<'_> {
+fn endpoint<'a>(e: &'a PlannedEndpoint, sharing: &mut Sharing<'a>) -> EndpointInfo<'a> {
     EndpointInfo {
         key: e.key,
         title: e.title,
@@ -432,25 +482,19 @@ fn endpoint(e: &PlannedEndpoint) -> EndpointInfo<'_> {
         r#type: e.kind.as_str(),
         gateway: e.kind == EndpointType::Gateway,
         interface: e.kind == EndpointType::Interface,
-        type_reason: e.type_reason,
+        type_reason: sharing.text(e.type_reason),
         service_name: &e.service_name,
-        ports: &e.ports,
+        ports: sharing.ports(&e.ports),
         private_dns: e.private_dns,
         inbound_resolver_only: e.inbound_resolver_only,
         depends_on: e.depends_on.as_ref(),
-        route_tables: AttachmentInfo {
-            all: e.route_tables.all,
-            items: &e.route_tables.items,
-        },
-        subnets: AttachmentInfo {
-            all: e.subnets.all,
-            items: &e.subnets.items,
-        },
-        azs: &e.azs,
+        route_tables: sharing.attachment(e.route_tables.all, &e.route_tables.items),
+        subnets: sharing.attachment(e.subnets.all, &e.subnets.items),
+        azs: sharing.list(&e.azs),
         policy: e.policy.as_deref(),
         policy_kind: e.policy_kind,
         policy_origin: e.policy_origin,
-        reasons: &e.reasons,
+        reasons: sharing.list(&e.reasons),
         note: e.note,
     }
 }
