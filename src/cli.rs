@@ -381,6 +381,8 @@ fn generate(
             }
         }
     }
+    drop(ok);
+    pipeline::release(planned);
     if !failures.is_empty() {
         let failed_specs = failures
             .iter()

@@ -65,6 +65,14 @@ pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + S
     }
 }
 
+/// Free a batch's plans on all cores once they are rendered: dropped one by one on the calling
+/// thread, hundreds of plans make a serial tail at the end of the run.
+pub fn release(planned: Vec<Planned>) {
+    if planned.len() > 1 {
+        planned.into_par_iter().for_each(drop);
+    }
+}
+
 /// Read, validate and plan every spec, in parallel; results in input order.
 pub fn plan_all(paths: &[PathBuf]) -> Vec<Result<Planned, Failure>> {
     map_ordered(paths, |path| {
