@@ -176,9 +176,9 @@ pub struct Staged {
 
 /// Output directories a run created: removed again (when empty) unless the run commits, so a
 /// failed run leaves no trace. One record serves a whole batch, whose directories are created by
-/// staging jobs running in parallel: two jobs may both create (and note) a shared parent, and
-/// whichever job created a directory noted it, so removing every noted directory, deepest first,
-/// after all staged files are gone removes exactly what the run made.
+/// staging jobs running in parallel: of two jobs making a shared parent, the one whose `mkdir`
+/// succeeded notes it, so removing every noted directory, deepest first, after all staged files
+/// are gone removes exactly what the run made.
 #[derive(Debug, Default)]
 pub struct CreatedDirs(std::sync::Mutex<Vec<PathBuf>>);
 
@@ -224,9 +224,8 @@ impl CreatedDirs {
     }
 
     /// The run committed: the directories hold its output and stay.
-    pub fn keep(self) {
-        let mut this = self;
-        this.0
+    pub fn keep(mut self) {
+        self.0
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();
@@ -240,7 +239,6 @@ impl Drop for CreatedDirs {
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-        dirs.dedup();
         for dir in dirs.iter() {
             let _ = std::fs::remove_dir(dir);
         }
@@ -532,7 +530,7 @@ mod tests {
     #[test]
     fn a_batch_that_is_not_committed_leaves_no_directory_behind() {
         // Directories of one batch are created by parallel jobs that share parents; each parent
-        // is noted by whichever job created it, and all go once the staged files are gone.
+        // is noted by the job that created it, and all go once the staged files are gone.
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let created = CreatedDirs::default();

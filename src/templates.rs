@@ -646,12 +646,33 @@ fn laid_out(v: &Value, indent: usize, layout: Layout) -> String {
     thread_local! {
         static RECENT: std::cell::RefCell<Remembered> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let render = |v: &Value| match layout {
+    let render = || match layout {
         Layout::Hcl => hcl_value(v, indent),
         Layout::Yaml => yaml_value(v, indent),
     };
-    let Some(addr) = v
-        .as_map()
+    let Some(addr) = identity(v) else {
+        return render();
+    };
+    RECENT.with_borrow_mut(|recent| {
+        if let Some((_, _, _, text)) = recent
+            .iter()
+            .find(|(held, i, l, _)| *i == indent && *l == layout && identity(held) == Some(addr))
+        {
+            return text.clone();
+        }
+        let text = render();
+        if recent.len() == 16 {
+            recent.remove(0);
+        }
+        recent.push((v.clone(), indent, layout, text.clone()));
+        text
+    })
+}
+
+/// Where a non-empty list or map keeps its items: the same for every clone of a value, and
+/// never for two live values.
+fn identity(v: &Value) -> Option<*const u8> {
+    v.as_map()
         .filter(|m| !m.is_empty())
         .map(|m| std::ptr::from_ref(m).cast::<u8>())
         .or_else(|| {
@@ -659,29 +680,6 @@ fn laid_out(v: &Value, indent: usize, layout: Layout) -> String {
                 .filter(|a| !a.is_empty())
                 .map(|a| a.as_ptr().cast::<u8>())
         })
-    else {
-        return render(v);
-    };
-    let same = |held: &Value| {
-        held.as_map()
-            .map(|m| std::ptr::from_ref(m).cast::<u8>())
-            .or_else(|| held.as_array().map(|a| a.as_ptr().cast::<u8>()))
-            == Some(addr)
-    };
-    RECENT.with_borrow_mut(|recent| {
-        if let Some((_, _, _, text)) = recent
-            .iter()
-            .find(|(held, i, l, _)| *i == indent && *l == layout && same(held))
-        {
-            return text.clone();
-        }
-        let text = render(v);
-        if recent.len() == 16 {
-            recent.remove(0);
-        }
-        recent.push((v.clone(), indent, layout, text.clone()));
-        text
-    })
 }
 
 /// An HCL quoted string: escapes, and `${` / `%{` doubled so nothing is interpolated.
