@@ -788,7 +788,10 @@ fn push_hcl(v: &Value, indent: usize, out: &mut String) {
     } else if let Some(items) = v.as_array() {
         if items.is_empty() {
             out.push_str("[]");
-        } else if items.iter().all(|i| scalar(i).is_some()) {
+            return;
+        }
+        if items.iter().all(|i| scalar(i).is_some()) {
+            // A list of scalars stays on one line when it fits.
             let start = out.len();
             out.push('[');
             for (n, item) in items.iter().enumerate() {
@@ -798,31 +801,21 @@ fn push_hcl(v: &Value, indent: usize, out: &mut String) {
                 push_hcl(item, indent, out);
             }
             out.push(']');
-            if out.len() - start + indent > 100 {
-                out.truncate(start);
-                out.push('[');
-                for item in items {
-                    out.push('\n');
-                    push_spaces(indent + 2, out);
-                    push_hcl(item, indent, out);
-                    out.push(',');
-                }
-                out.push('\n');
-                push_spaces(indent, out);
-                out.push(']');
+            if out.len() - start + indent <= 100 {
+                return;
             }
-        } else {
-            out.push('[');
-            for item in items {
-                out.push('\n');
-                push_spaces(indent + 2, out);
-                push_hcl(item, indent + 2, out);
-                out.push(',');
-            }
-            out.push('\n');
-            push_spaces(indent, out);
-            out.push(']');
+            out.truncate(start);
         }
+        out.push('[');
+        for item in items {
+            out.push('\n');
+            push_spaces(indent + 2, out);
+            push_hcl(item, indent + 2, out);
+            out.push(',');
+        }
+        out.push('\n');
+        push_spaces(indent, out);
+        out.push(']');
     } else if let Some(map) = v.as_map() {
         if map.is_empty() {
             out.push_str("{}");
