@@ -5,6 +5,7 @@
 //! wrong types, repeated keys) into diagnostics in the user's words. It owns the JSON Schema too.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -54,26 +55,16 @@ impl SpecFile {
             d.span = Some((at, at + 1));
             return fail(d);
         }
-        // A first pass as plain YAML tells an empty file or a list from a spec, and catches keys
-        // repeated in free-form mappings (tags, policy documents), which the typed pass would
-        // silently merge, last one winning.
-        let loose = serde_yaml::from_str::<serde_yaml::Value>(&self.text);
-        match &loose {
-            Ok(serde_yaml::Value::Null) => return fail(self.empty()),
-            Ok(v) if !v.is_mapping() => return fail(self.not_a_mapping(v)),
-            _ => {}
-        }
-        // The typed pass reads the tree already parsed; only when it fails is the text parsed
-        // again, for an error that knows its line and column.
-        let typed = match loose {
-            Ok(tree) => serde_yaml::from_value::<Spec>(tree).map_err(|_| None),
-            Err(e) => Err(Some(e)),
-        };
-        match typed {
+        // One typed pass. The free-form mappings (tags, policy documents) reject repeated keys
+        // themselves, so a valid spec needs no second parse. Only a failing spec is parsed again
+        // as plain YAML, to tell an empty file, a list or a scalar from a mapping with a wrong
+        // key, which the typed error alone cannot.
+        match serde_yaml::from_str::<Spec>(&self.text) {
             Ok(spec) => Ok(spec),
-            Err(loose_error) => match (serde_yaml::from_str::<Spec>(&self.text), loose_error) {
-                (Err(e), _) | (Ok(_), Some(e)) => fail(self.shape_error(&e)),
-                (Ok(spec), None) => Ok(spec),
+            Err(e) => match serde_yaml::from_str::<serde_yaml::Value>(&self.text) {
+                Ok(serde_yaml::Value::Null) => fail(self.empty()),
+                Ok(v) if !v.is_mapping() => fail(self.not_a_mapping(&v)),
+                _ => fail(self.shape_error(&e)),
             },
         }
     }
@@ -181,7 +172,7 @@ pub struct Spec {
     #[serde(default)]
     pub security_group: SecurityGroupSpec,
     /// Tags for every resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub tags: BTreeMap<String, TagValue>,
     /// Estimated data processed through interface endpoints per month, for cost estimates.
     #[serde(default)]
@@ -447,8 +438,8 @@ impl<'de> Deserialize<'de> for PolicySpec {
                 Ok(PolicySpec::Named(v.to_owned()))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(PolicySpec::Document)
+                UniqueJson::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|d| PolicySpec::Document(d.0))
             }
         }
         d.deserialize_any(V)
@@ -512,6 +503,106 @@ impl JsonSchema for AzsSpec {
                 { "type": "array", "items": { "type": "string" }, "minItems": 1, "maxItems": 6 }
             ]
         })
+    }
+}
+
+/// The error for a key written twice in one mapping. The typed structs reject a repeated field
+/// themselves; free-form mappings would keep the last value silently, so they say it in the words
+/// the diagnostics recognise.
+fn repeated<E: de::Error>(key: &str) -> E {
+    E::custom(format_args!("duplicate entry with key \"{key}\""))
+}
+
+/// A free-form mapping of text keys (`tags`) that rejects a key written twice.
+fn unique_keys<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Keys<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> Visitor<'de> for Keys<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            // As the standard map's visitor says, so that messages do not change.
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value()?;
+                match out.entry(key) {
+                    Entry::Occupied(e) => return Err(repeated(e.key())),
+                    Entry::Vacant(e) => e.insert(value),
+                };
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Keys(std::marker::PhantomData))
+}
+
+/// A policy document as JSON, rejecting a key written twice at any depth.
+struct UniqueJson(serde_json::Value);
+
+impl<'de> Deserialize<'de> for UniqueJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_json::Value as J;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = UniqueJson;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any valid JSON value")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<UniqueJson, E> {
+                Ok(UniqueJson(J::Bool(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<UniqueJson, E> {
+                Ok(UniqueJson(J::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<UniqueJson, E> {
+                Ok(UniqueJson(J::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<UniqueJson, E> {
+                // Not-a-number and infinities have no JSON form; serde_json makes them null too.
+                Ok(UniqueJson(
+                    serde_json::Number::from_f64(v).map_or(J::Null, J::Number),
+                ))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<UniqueJson, E> {
+                Ok(UniqueJson(J::String(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<UniqueJson, E> {
+                Ok(UniqueJson(J::String(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<UniqueJson, E> {
+                Ok(UniqueJson(J::Null))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<UniqueJson, E> {
+                Ok(UniqueJson(J::Null))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<UniqueJson, D::Error> {
+                UniqueJson::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueJson, A::Error> {
+                let mut out = Vec::new();
+                while let Some(UniqueJson(v)) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(UniqueJson(J::Array(out)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueJson, A::Error> {
+                let mut out = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let UniqueJson(value) = map.next_value()?;
+                    if out.contains_key(&key) {
+                        return Err(repeated(&key));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(UniqueJson(J::Object(out)))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -1257,6 +1348,30 @@ mod tests {
         let message =
             "end of stream at line 3 column 1, while scanning a quoted scalar at line 2 column 4";
         assert_eq!(shape::context_offset(text, message), Some(8));
+    }
+
+    #[test]
+    fn a_key_written_twice_deep_in_a_policy_document_is_an_error() {
+        let text = format!(
+            "{TEXT}policy:\n  Statement:\n    - Effect: Allow\n      Action: \"*\"\n      Effect: Deny\n"
+        );
+        let err = SpecFile::new("a.yaml", text).parse().unwrap_err();
+        let shown = crate::error::render(&err, false);
+        assert!(
+            shown.contains("policy.Statement[0].Effect: key `Effect` appears twice"),
+            "{shown}"
+        );
+        // The same document with distinct keys parses, in the order written.
+        let text =
+            format!("{TEXT}policy:\n  Statement:\n    - Effect: Allow\n      Action: \"*\"\n");
+        let spec = SpecFile::new("a.yaml", text).parse().unwrap();
+        let Some(PolicySpec::Document(doc)) = spec.policy else {
+            panic!("a policy document")
+        };
+        assert_eq!(
+            doc.to_string(),
+            r#"{"Statement":[{"Effect":"Allow","Action":"*"}]}"#
+        );
     }
 
     #[test]
