@@ -382,7 +382,7 @@ fn generate(
         }
     }
     drop(ok);
-    pipeline::release(planned);
+    pipeline::forget_at_exit(planned);
     if !failures.is_empty() {
         let failed_specs = failures
             .iter()

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use tera::{Kwargs, State, Tera, TeraResult, Value};
+use tera::{ArgFromValue, Kwargs, State, Tera, TeraResult, Value};
 
 use crate::error::{Error, shown, suggest};
 
@@ -603,7 +603,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("hcl_string", |s: &str, _: Kwargs, _: &State| hcl_string(s));
     tera.register_filter(
         "hcl",
-        |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+        |v: &Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
             Ok(laid_out(v, indent(&kw)?, Layout::Hcl))
         },
     );
@@ -612,7 +612,7 @@ fn register_filters(tera: &mut Tera) {
     });
     tera.register_filter(
         "yaml",
-        |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+        |v: &Value, kw: Kwargs, _: &State| -> TeraResult<Value> {
             Ok(laid_out(v, indent(&kw)?, Layout::Yaml))
         },
     );
@@ -628,7 +628,19 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("kebab", |s: &str, _: Kwargs, _: &State| {
         crate::naming::kebab(s)
     });
-    tera.register_filter("comment", |s: &str, _: Kwargs, _: &State| comment_safe(s));
+    // Nearly every comment is plain already; handing back the same template value then spares
+    // copying the text twice (into a new string, then into a new template value).
+    tera.register_filter(
+        "comment",
+        |v: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+            let s = <&str as ArgFromValue>::from_value(&v)?;
+            Ok(if is_plain(s) {
+                v
+            } else {
+                Value::from(comment_safe(s))
+            })
+        },
+    );
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -641,14 +653,17 @@ enum Layout {
 /// policy documents once per endpoint, so each thread remembers its last few lists and maps by
 /// identity. Template values are immutable and shared by reference counting; holding a clone
 /// keeps the value alive, so its address cannot be reused by another value while remembered.
-fn laid_out(v: &Value, indent: usize, layout: Layout) -> String {
-    type Remembered = Vec<(Value, usize, Layout, String)>;
+fn laid_out(v: &Value, indent: usize, layout: Layout) -> Value {
+    type Remembered = Vec<(Value, usize, Layout, Value)>;
     thread_local! {
         static RECENT: std::cell::RefCell<Remembered> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let render = || match layout {
-        Layout::Hcl => hcl_value(v, indent),
-        Layout::Yaml => yaml_value(v, indent),
+    // Held as a template value, so that a remembered layout is handed out without a copy.
+    let render = || {
+        Value::from(match layout {
+            Layout::Hcl => hcl_value(v, indent),
+            Layout::Yaml => yaml_value(v, indent),
+        })
     };
     let Some(addr) = identity(v) else {
         return render();
@@ -949,10 +964,15 @@ fn push_yaml_key(k: &str, out: &mut String) {
     }
 }
 
+/// Printable ASCII only: safe as it is in a comment line.
+fn is_plain(s: &str) -> bool {
+    s.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
 /// Text safe inside a `#` comment line: a line break would end the comment and let the rest be
 /// code, and a character YAML cannot print would make the whole file unreadable.
 pub fn comment_safe(s: &str) -> String {
-    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+    if is_plain(s) {
         return s.to_owned();
     }
     s.chars()
@@ -1144,18 +1164,22 @@ mod tests {
     fn remembered_layouts_belong_to_their_own_value() {
         let doc =
             |sid: &str| Value::from_serializable(&serde_json::json!({"Statement": [{"Sid": sid}]}));
+        let text = |v: Value| v.as_str().expect("a layout is text").to_owned();
         let (a, b) = (doc("A"), doc("B"));
         for _ in 0..2 {
-            assert_eq!(laid_out(&a, 0, Layout::Yaml), yaml_value(&a, 0));
-            assert_eq!(laid_out(&b, 0, Layout::Yaml), yaml_value(&b, 0));
-            assert_eq!(laid_out(&a, 4, Layout::Yaml), yaml_value(&a, 4));
-            assert_eq!(laid_out(&a, 4, Layout::Hcl), hcl_value(&a, 4));
+            assert_eq!(text(laid_out(&a, 0, Layout::Yaml)), yaml_value(&a, 0));
+            assert_eq!(text(laid_out(&b, 0, Layout::Yaml)), yaml_value(&b, 0));
+            assert_eq!(text(laid_out(&a, 4, Layout::Yaml)), yaml_value(&a, 4));
+            assert_eq!(text(laid_out(&a, 4, Layout::Hcl)), hcl_value(&a, 4));
         }
-        assert_ne!(laid_out(&a, 0, Layout::Yaml), laid_out(&b, 0, Layout::Yaml));
+        assert_ne!(
+            text(laid_out(&a, 0, Layout::Yaml)),
+            text(laid_out(&b, 0, Layout::Yaml))
+        );
         // Values come and go between renders; a new one is never taken for an old one.
         for n in 0..40 {
             let v = doc(&format!("S{n}"));
-            assert_eq!(laid_out(&v, 2, Layout::Yaml), yaml_value(&v, 2));
+            assert_eq!(text(laid_out(&v, 2, Layout::Yaml)), yaml_value(&v, 2));
         }
     }
 
