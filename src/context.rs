@@ -331,9 +331,41 @@ impl Context<'_> {
         c.insert("security_group", &self.security_group);
         c.insert("output_limits", &self.output_limits);
         c.insert("uses_vpc_cidr", &self.uses_vpc_cidr);
-        c.insert("policies", self.policies);
+        c.insert_value("policies", policy_values(self.policies));
         c
     }
+}
+
+/// The policy documents as template values. Documents repeat between the specs of a batch (one
+/// organisation's `org-only` policy, a house policy copied into every spec), so each thread
+/// remembers the last few it converted and hands an equal document the same template value.
+/// Comparing is far cheaper than converting, and the layout filters, which remember by value,
+/// then lay out a document once for the whole batch rather than once per spec.
+fn policy_values(policies: &BTreeMap<String, serde_json::Value>) -> tera::Value {
+    type Remembered = Vec<(serde_json::Value, tera::Value)>;
+    thread_local! {
+        static RECENT: std::cell::RefCell<Remembered> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    RECENT.with_borrow_mut(|recent| {
+        let values: BTreeMap<&str, tera::Value> = policies
+            .iter()
+            .map(|(name, doc)| {
+                let value = match recent.iter().find(|(held, _)| held == doc) {
+                    Some((_, v)) => v.clone(),
+                    None => {
+                        let v = tera::Value::from_serializable(doc);
+                        if recent.len() == 16 {
+                            recent.remove(0);
+                        }
+                        recent.push((doc.clone(), v.clone()));
+                        v
+                    }
+                };
+                (name.as_str(), value)
+            })
+            .collect();
+        tera::Value::from_serializable(&values)
+    })
 }
 
 /// Build the context for one target. `regenerate` is the command printed in file headers. The
