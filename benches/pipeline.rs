@@ -63,11 +63,11 @@ fn batch(count: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
 }
 
 fn run_batch(paths: &[PathBuf], settings: &Settings) -> usize {
-    let planned: Vec<pipeline::Planned> = pipeline::plan_all(paths)
+    let specs: Vec<pipeline::Validated> = pipeline::validate_all(paths)
         .into_iter()
         .map(|r| r.expect("valid"))
         .collect();
-    let refs: Vec<&pipeline::Planned> = planned.iter().collect();
+    let refs: Vec<&pipeline::Validated> = specs.iter().collect();
     let (sets, errors) = pipeline::load_templates(&refs, settings, None);
     assert!(errors.is_empty());
     pipeline::render_each(&refs, settings, &sets, |r| Ok(r.files.len()))
@@ -109,14 +109,7 @@ fn benches(c: &mut Criterion) {
             regenerate: "vpcgen generate".into(),
         };
         c.bench_function("stage: template context of the typical spec", |b| {
-            b.iter(|| {
-                tera::Context::from_serialize(&render::context(
-                    &plan,
-                    Target::CloudFormation,
-                    &options,
-                ))
-                .unwrap()
-            })
+            b.iter(|| render::context(&plan, Target::CloudFormation, &options).to_tera())
         });
     }
     let typical = SpecFile::new(

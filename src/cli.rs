@@ -288,8 +288,8 @@ fn generate(
         None => None,
     };
     let mut failures: Vec<pipeline::Failure> = Vec::new();
-    let mut planned = Vec::new();
-    // A batch parses the built-in templates while its specs are planned, on the other core.
+    let mut valid = Vec::new();
+    // A batch parses the built-in templates while its specs are validated, on the other core.
     let prepare = || {
         if settings.many && settings.templates.is_none() && !args.dump_context {
             let builtin = Templates::builtin();
@@ -299,9 +299,9 @@ fn generate(
         }
     };
     let (results, ()) = if settings.many {
-        rayon::join(|| pipeline::plan_all(&paths), prepare)
+        rayon::join(|| pipeline::validate_all(&paths), prepare)
     } else {
-        (pipeline::plan_all(&paths), ())
+        (pipeline::validate_all(&paths), ())
     };
     for result in results {
         match result {
@@ -323,23 +323,24 @@ fn generate(
                         continue;
                     }
                 }
-                planned.push(p);
+                valid.push(p);
             }
             Err(e) => failures.push(e),
         }
     }
-    let ok: Vec<&pipeline::Planned> = planned.iter().collect();
+    let ok: Vec<&pipeline::Validated> = valid.iter().collect();
     if settings.many {
         failures.extend(pipeline::check_names(&ok, &settings));
     }
     if args.dump_context {
         let mut contexts = Vec::new();
         for p in &ok {
+            let plan = plan::build(&p.vpc);
             for &target in &settings.targets {
                 let dir = pipeline::out_dir(&settings, &p.vpc.name, target);
                 let options = pipeline::options(&settings, &p.file, target, &dir);
                 contexts.push(
-                    serde_json::to_value(render::context(&p.plan, target, &options))
+                    serde_json::to_value(render::context(&plan, target, &options))
                         .expect("context serialises"),
                 );
             }
@@ -382,7 +383,7 @@ fn generate(
         }
     }
     drop(ok);
-    pipeline::forget_at_exit(planned);
+    pipeline::forget_at_exit(valid);
     if !failures.is_empty() {
         let failed_specs = failures
             .iter()

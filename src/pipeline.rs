@@ -1,6 +1,6 @@
-//! A batch of specs through every stage: read, validate and plan each spec, load each template
-//! set once, render every (spec, target) pair. Independent work runs on all cores; results come
-//! back in input order, so a parallel run gives exactly the bytes a serial one would.
+//! A batch of specs through every stage: read and validate each spec, load each template set
+//! once, then plan and render each spec for every target. Independent work runs on all cores;
+//! results come back in input order, so a parallel run gives exactly the bytes a serial one would.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, shown};
 use crate::model::{self, Vpc};
-use crate::plan::{self, Plan};
+use crate::plan;
 use crate::render::{self, OutputFile, RenderOptions, Target};
 use crate::spec::SpecFile;
 use crate::templates::Templates;
@@ -30,7 +30,7 @@ pub struct Settings {
 
 impl Settings {
     /// The template directory a spec renders with (`None`: the built-ins).
-    pub fn templates_for(&self, p: &Planned) -> Option<PathBuf> {
+    pub fn templates_for(&self, p: &Validated) -> Option<PathBuf> {
         self.templates.clone().or_else(|| p.vpc.templates.clone())
     }
 }
@@ -42,14 +42,14 @@ pub struct Rendered {
     pub files: Vec<OutputFile>,
 }
 
-/// A spec that validated: its file, model and plan, and its warnings.
-pub struct Planned {
+/// A spec that validated: its file and model, and its warnings. It is planned only when it is
+/// rendered, on the same thread and just before, so that a batch never holds every plan at once.
+pub struct Validated {
     pub file: SpecFile,
     pub vpc: Vpc,
-    pub plan: Plan,
 }
 
-impl Planned {
+impl Validated {
     pub fn warnings(&self) -> Option<Error> {
         (!self.vpc.warnings.is_empty()).then(|| Error::spec(&self.file, self.vpc.warnings.clone()))
     }
@@ -65,23 +65,21 @@ pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + S
     }
 }
 
-/// Let go of a batch's plans once they are rendered, without freeing them: the process ends
-/// right after, and the kernel takes back its memory at once, while freeing hundreds of plans
-/// allocation by allocation (on the thread pool, across the threads that allocated them) was a
-/// serial millisecond at the end of every batch run. Only the command line calls this, on its
-/// way out.
-pub fn forget_at_exit(planned: Vec<Planned>) {
-    std::mem::forget(planned);
+/// Let go of a batch's validated specs without freeing them: the process ends right after, and
+/// the kernel takes back its memory at once, while freeing hundreds of models allocation by
+/// allocation was a serial tail at the end of every batch run. Only the command line calls this,
+/// on its way out.
+pub fn forget_at_exit(specs: Vec<Validated>) {
+    std::mem::forget(specs);
 }
 
-/// Read, validate and plan every spec, in parallel; results in input order.
-pub fn plan_all(paths: &[PathBuf]) -> Vec<Result<Planned, Failure>> {
+/// Read and validate every spec, in parallel; results in input order.
+pub fn validate_all(paths: &[PathBuf]) -> Vec<Result<Validated, Failure>> {
     map_ordered(paths, |path| {
         let fail = |e| (shown(path), e);
         let file = SpecFile::read(path).map_err(fail)?;
         let vpc = model::load(&file).map_err(fail)?;
-        let plan = plan::build(&vpc);
-        Ok(Planned { file, vpc, plan })
+        Ok(Validated { file, vpc })
     })
 }
 
@@ -110,10 +108,10 @@ pub fn options(settings: &Settings, file: &SpecFile, target: Target, dir: &Path)
 
 /// Checks across specs: two specs of one batch may not share a name, since their output would
 /// land in the same directory.
-pub fn check_names(planned: &[&Planned], settings: &Settings) -> Vec<Failure> {
-    let mut seen: BTreeMap<&str, &Planned> = BTreeMap::new();
+pub fn check_names(specs: &[&Validated], settings: &Settings) -> Vec<Failure> {
+    let mut seen: BTreeMap<&str, &Validated> = BTreeMap::new();
     let mut errors = Vec::new();
-    for p in planned {
+    for p in specs {
         if let Some(other) = seen.insert(&p.vpc.name, p) {
             let d = Diagnostic::new(
                 "name",
@@ -139,7 +137,7 @@ pub type Failure = (String, Error);
 /// Load each template set the batch needs, once; `preloaded` is the `--templates` set when the
 /// caller has loaded it already.
 pub fn load_templates(
-    planned: &[&Planned],
+    specs: &[&Validated],
     settings: &Settings,
     preloaded: Option<Arc<Templates>>,
 ) -> (BTreeMap<Option<PathBuf>, Arc<Templates>>, Vec<Failure>) {
@@ -148,7 +146,7 @@ pub fn load_templates(
         sets.insert(settings.templates.clone(), t);
     }
     let mut errors = Vec::new();
-    for p in planned {
+    for p in specs {
         if settings.templates.is_none() {
             if let Some(d) = p.vpc.templates.as_deref().filter(|d| !d.is_dir()) {
                 // Point at the spec's `templates:` line: the path is relative to the spec file,
@@ -183,31 +181,36 @@ pub fn load_templates(
     (sets, errors)
 }
 
-/// Render every planned spec for every target and hand each result to `then` (compare or stage
-/// it), in parallel, so that the batch never holds every rendered file at once; results in
-/// input order.
+/// Plan and render every spec for every target and hand each result to `then` (compare or
+/// stage it), in parallel, so that the batch never holds every plan or every rendered file at
+/// once; results in input order. A spec's targets are rendered one after the other from one
+/// plan, which is dropped as soon as they are done.
 pub fn render_each<R: Send>(
-    planned: &[&Planned],
+    specs: &[&Validated],
     settings: &Settings,
     sets: &BTreeMap<Option<PathBuf>, Arc<Templates>>,
     then: impl Fn(Rendered) -> Result<R, Error> + Sync + Send,
 ) -> Vec<Result<R, Failure>> {
-    let jobs: Vec<(&Planned, Target)> = planned
-        .iter()
-        .flat_map(|p| settings.targets.iter().map(move |t| (*p, *t)))
-        .collect();
-    map_ordered(&jobs, |(p, target)| {
-        let dir = out_dir(settings, &p.vpc.name, *target);
+    let per_spec = map_ordered(specs, |p| {
+        let plan = plan::build(&p.vpc);
         let templates = sets
             .get(&settings.templates_for(p))
             .expect("every template set was loaded first");
-        let files = render::render(
-            &p.plan,
-            *target,
-            &options(settings, &p.file, *target, &dir),
-            templates,
-        )
-        .map_err(|e| (p.file.display_path(), e))?;
-        then(Rendered { dir, files }).map_err(|e| (p.file.display_path(), e))
-    })
+        settings
+            .targets
+            .iter()
+            .map(|target| {
+                let dir = out_dir(settings, &p.vpc.name, *target);
+                let files = render::render(
+                    &plan,
+                    *target,
+                    &options(settings, &p.file, *target, &dir),
+                    templates,
+                )
+                .map_err(|e| (p.file.display_path(), e))?;
+                then(Rendered { dir, files }).map_err(|e| (p.file.display_path(), e))
+            })
+            .collect::<Vec<_>>()
+    });
+    per_spec.into_iter().flatten().collect()
 }
