@@ -28,6 +28,26 @@ fn the_catalogue_holds_every_known_service() {
 }
 
 #[test]
+fn keys_and_az_names_need_no_quoting() {
+    // The built-in templates write service keys and AZ names inside quoted YAML and HCL strings
+    // as they are; that is only right while they hold nothing a quote would have to escape.
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    };
+    for s in catalog::services() {
+        assert!(plain(s.key), "service key `{}`", s.key);
+    }
+    for r in catalog::regions() {
+        assert!(plain(r.name), "Region `{}`", r.name);
+        for az in r.az_names() {
+            assert!(plain(&az), "AZ `{az}`");
+        }
+    }
+}
+
+#[test]
 fn service_names_are_right_in_every_partition() {
     let name = |key: &str, region: &str| catalog::service(key).unwrap().name_in(region);
     // Commercial, GovCloud, global and non-default prefixes.
