@@ -2,6 +2,10 @@
 //! `Name` tags, all derived from catalogue keys so that adding or removing one service never
 //! renames another.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 
@@ -42,17 +46,18 @@ pub fn kebab(text: &str) -> String {
 
 /// An endpoint is named after its service key; the type is added only when it is not the
 /// service's default (`s3` is the gateway, `s3_interface` the interface endpoint).
-pub fn endpoint(service: &Service, kind: EndpointType) -> Ident {
+pub fn endpoint(service: &Service, kind: EndpointType) -> Arc<Ident> {
     // The names depend only on the catalogue entry and the type, and case conversion is a
-    // noticeable share of planning a batch: each thread remembers what it has converted.
+    // noticeable share of planning a batch: each thread remembers what it has converted, and
+    // every plan shares the one copy.
     thread_local! {
-        static KNOWN: std::cell::RefCell<std::collections::HashMap<(&'static str, EndpointType), Ident>> =
+        static KNOWN: RefCell<HashMap<(&'static str, EndpointType), Arc<Ident>>> =
             Default::default();
     }
     KNOWN.with_borrow_mut(|known| {
         known
             .entry((service.key, kind))
-            .or_insert_with(|| endpoint_uncached(service, kind))
+            .or_insert_with(|| Arc::new(endpoint_uncached(service, kind)))
             .clone()
     })
 }
@@ -70,8 +75,23 @@ fn endpoint_uncached(service: &Service, kind: EndpointType) -> Ident {
     }
 }
 
-/// A security-group rule: protocol, ports and source, e.g. `tcp_443_from_vpc`.
+/// A security-group rule: protocol, ports and source, e.g. `tcp_443_from_vpc`. Nearly every
+/// spec has the same few rules, so each thread remembers their names as it does endpoints'.
 pub fn rule(from: u16, to: u16, source: &str) -> Ident {
+    thread_local! {
+        static KNOWN: RefCell<HashMap<(u16, u16, String), Ident>> = Default::default();
+    }
+    KNOWN.with_borrow_mut(|known| {
+        if let Some(ident) = known.get(&(from, to, source.to_owned())) {
+            return ident.clone();
+        }
+        let ident = rule_uncached(from, to, source);
+        known.insert((from, to, source.to_owned()), ident.clone());
+        ident
+    })
+}
+
+fn rule_uncached(from: u16, to: u16, source: &str) -> Ident {
     let ports = if from == to {
         from.to_string()
     } else {

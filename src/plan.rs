@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use crate::catalog::{self, EndpointType, Partition, Region};
 use crate::error::Diagnostic;
 use crate::model::{Nat, Network, PolicyChoice, Subnet, Vpc};
+use std::sync::Arc;
+
 use crate::naming::{self, Ident};
 
 #[derive(Debug, Clone)]
@@ -66,17 +68,18 @@ pub struct AzPlan {
 pub struct PlannedEndpoint {
     pub key: &'static str,
     pub title: &'static str,
-    pub ident: Ident,
+    /// Shared with every plan that has this endpoint (see `naming::endpoint`).
+    pub ident: Arc<Ident>,
     pub kind: EndpointType,
     pub type_reason: &'static str,
     pub service_name: String,
-    pub ports: Vec<u16>,
+    pub ports: &'static [u16],
     pub private_dns: bool,
     /// S3/DynamoDB interface endpoints with private DNS: resolve to this endpoint only for
     /// on-premises clients when the gateway endpoint exists.
     pub inbound_resolver_only: Option<bool>,
     /// The gateway endpoint that must exist first.
-    pub depends_on: Option<Ident>,
+    pub depends_on: Option<Arc<Ident>>,
     /// Gateway: route tables (ids of an existing VPC, or names of created ones).
     pub route_tables: Attachment,
     /// Interface: subnets (ids of an existing VPC, or AZ names of created ones).
@@ -185,11 +188,7 @@ pub fn build(vpc: &Vpc) -> Plan {
             kind: e.kind,
             type_reason: e.type_reason,
             service_name: e.service.name_in(vpc.region.name),
-            ports: if interface {
-                e.service.ports.to_vec()
-            } else {
-                Vec::new()
-            },
+            ports: if interface { e.service.ports } else { &[] },
             private_dns: interface && e.private_dns,
             inbound_resolver_only,
             depends_on,

@@ -79,7 +79,7 @@ pub fn build(plan: &Plan) -> PlanReport {
                 policy: e.policy_kind.to_owned(),
                 policy_origin: e.policy_origin.to_owned(),
                 private_dns: (!gateway).then_some(e.private_dns),
-                ports: e.ports.clone(),
+                ports: e.ports.to_vec(),
                 reasons: e.reasons.clone(),
                 monthly_usd: c.total_usd,
             }
