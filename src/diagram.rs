@@ -100,7 +100,7 @@ fn view(plan: &Plan) -> View {
             (
                 e.key.to_owned(),
                 e.service_name.clone(),
-                e.route_tables.items.clone(),
+                e.route_tables.items.to_vec(),
             )
         })
         .collect();

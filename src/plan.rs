@@ -85,7 +85,7 @@ pub struct PlannedEndpoint {
     /// Interface: subnets (ids of an existing VPC, or AZ names of created ones).
     pub subnets: Attachment,
     /// AZs an interface endpoint has a network interface in.
-    pub azs: Vec<String>,
+    pub azs: Arc<[String]>,
     pub policy: Option<String>,
     pub policy_kind: &'static str,
     pub policy_origin: &'static str,
@@ -94,11 +94,12 @@ pub struct PlannedEndpoint {
     pub traffic_gb_per_month: Option<f64>,
 }
 
-/// What an endpoint attaches to: everything the VPC has, or a subset named in the spec.
-#[derive(Debug, Clone, Default)]
+/// What an endpoint attaches to: everything the VPC has, or a subset named in the spec. The
+/// lists of "everything" are made once per plan and shared by its endpoints.
+#[derive(Debug, Clone)]
 pub struct Attachment {
     pub all: bool,
-    pub items: Vec<String>,
+    pub items: Arc<[String]>,
 }
 
 #[derive(Debug, Clone)]
@@ -157,6 +158,7 @@ pub fn build(vpc: &Vpc) -> Plan {
         .collect();
     let present: BTreeSet<&str> = vpc.endpoints.iter().map(|e| e.service.key).collect();
     let mut policies = BTreeMap::new();
+    let whole = Whole::of(&network);
     let mut endpoints = Vec::new();
     for e in &vpc.endpoints {
         let ident = naming::endpoint(e.service, e.kind);
@@ -169,7 +171,7 @@ pub fn build(vpc: &Vpc) -> Plan {
         } else {
             (None, None)
         };
-        let (route_tables, subnets, azs) = attachments(&network, e);
+        let (route_tables, subnets, azs) = attachments(&network, &whole, e);
         let policy = e.policy.as_ref().map(|choice| {
             let name = policy_name(choice, e.service.key, &ident, e.policy_origin, &present);
             // Endpoints share documents by name, so each is built once.
@@ -270,72 +272,91 @@ fn network(vpc: &Vpc) -> NetworkPlan {
     }
 }
 
-fn attachments(
-    network: &NetworkPlan,
-    e: &crate::model::Endpoint,
-) -> (Attachment, Attachment, Vec<String>) {
-    let none = Attachment::default();
-    match network {
-        NetworkPlan::Existing {
-            subnets,
-            route_tables,
-            ..
-        } => {
-            if e.kind == EndpointType::Gateway {
-                let att = match &e.route_tables {
-                    Some(subset) => Attachment {
-                        all: false,
-                        items: sorted(subset),
-                    },
-                    None => Attachment {
-                        all: true,
-                        items: route_tables.clone(),
-                    },
-                };
-                (att, none, Vec::new())
-            } else {
-                let chosen: Vec<&Subnet> = match &e.subnets {
-                    Some(subset) => subnets.iter().filter(|s| subset.contains(&s.id)).collect(),
-                    None => subnets.iter().collect(),
-                };
-                let mut azs: Vec<String> = chosen.iter().map(|s| s.az.clone()).collect();
+/// What every endpoint of a VPC attaches to unless the spec names a subset: made once per plan
+/// and shared (reference-counted) by its endpoints.
+struct Whole {
+    /// Gateway endpoints: every route table.
+    route_tables: Arc<[String]>,
+    /// Interface endpoints: every subnet.
+    subnets: Arc<[String]>,
+    /// The AZs of `subnets`, sorted.
+    azs: Arc<[String]>,
+    empty: Arc<[String]>,
+}
+
+impl Whole {
+    fn of(network: &NetworkPlan) -> Self {
+        let (route_tables, subnets, azs): (Vec<String>, Vec<String>, Vec<String>) = match network {
+            NetworkPlan::Existing {
+                subnets,
+                route_tables,
+                ..
+            } => {
+                let mut azs: Vec<String> = subnets.iter().map(|s| s.az.clone()).collect();
                 azs.sort();
-                let att = match &e.subnets {
-                    Some(subset) => Attachment {
-                        all: false,
-                        items: sorted(subset),
-                    },
-                    None => Attachment {
-                        all: true,
-                        items: subnets.iter().map(|s| s.id.clone()).collect(),
-                    },
-                };
-                (none, att, azs)
+                (
+                    route_tables.clone(),
+                    subnets.iter().map(|s| s.id.clone()).collect(),
+                    azs,
+                )
             }
-        }
-        NetworkPlan::New(v) => {
-            if e.kind == EndpointType::Gateway {
-                let mut items: Vec<String> = v
+            NetworkPlan::New(v) => {
+                let mut tables: Vec<String> = v
                     .azs
                     .iter()
                     .map(|a| format!("private-{}", a.name))
                     .collect();
                 if v.gateway_on_public {
-                    items.push("public".to_owned());
+                    tables.push("public".to_owned());
                 }
-                (Attachment { all: true, items }, none, Vec::new())
-            } else {
-                let items: Vec<String> = v.azs.iter().map(|a| a.name.clone()).collect();
-                (
-                    none,
-                    Attachment {
-                        all: true,
-                        items: items.clone(),
-                    },
-                    items,
-                )
+                let names: Vec<String> = v.azs.iter().map(|a| a.name.clone()).collect();
+                (tables, names.clone(), names)
             }
+        };
+        Whole {
+            route_tables: route_tables.into(),
+            subnets: subnets.into(),
+            azs: azs.into(),
+            empty: Arc::from([]),
         }
+    }
+}
+
+fn attachments(
+    network: &NetworkPlan,
+    whole: &Whole,
+    e: &crate::model::Endpoint,
+) -> (Attachment, Attachment, Arc<[String]>) {
+    let none = Attachment {
+        all: false,
+        items: whole.empty.clone(),
+    };
+    let all = |items: &Arc<[String]>| Attachment {
+        all: true,
+        items: items.clone(),
+    };
+    let subset = |items: &[String]| Attachment {
+        all: false,
+        items: sorted(items).into(),
+    };
+    if e.kind == EndpointType::Gateway {
+        let att = match (&e.route_tables, network) {
+            (Some(names), NetworkPlan::Existing { .. }) => subset(names),
+            _ => all(&whole.route_tables),
+        };
+        return (att, none, whole.empty.clone());
+    }
+    match (&e.subnets, network) {
+        (Some(ids), NetworkPlan::Existing { subnets, .. }) => {
+            let mut azs: Vec<String> = subnets
+                .iter()
+                .filter(|s| ids.contains(&s.id))
+                .map(|s| s.az.clone())
+                .collect();
+            azs.sort();
+            (none, subset(ids), azs.into())
+        }
+        _ => (none, all(&whole.subnets), whole.azs.clone()),
     }
 }
 

@@ -65,14 +65,14 @@ pub fn build(plan: &Plan) -> PlanReport {
                 r#type: e.kind.lower().to_owned(),
                 type_reason: e.type_reason.to_owned(),
                 service_name: e.service_name.clone(),
-                azs: e.azs.clone(),
+                azs: e.azs.to_vec(),
                 route_tables: if gateway {
-                    e.route_tables.items.clone()
+                    e.route_tables.items.to_vec()
                 } else {
                     Vec::new()
                 },
                 subnets: if !gateway && existing {
-                    e.subnets.items.clone()
+                    e.subnets.items.to_vec()
                 } else {
                     Vec::new()
                 },
