@@ -12,6 +12,10 @@ use vpcgen::spec::SpecFile;
 use vpcgen::templates::Templates;
 use vpcgen::{model, plan, render};
 
+// The allocator the `vpcgen` binary ships with, so that in-process figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
