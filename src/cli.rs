@@ -237,8 +237,14 @@ pub fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| Error::io(p, "cannot read directory", e))?
                 .filter_map(Result::ok)
+                .filter(|e| {
+                    let path = e.path();
+                    // The entry's own type needs no system call; only a link is followed.
+                    path.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                        && e.file_type()
+                            .is_ok_and(|t| t.is_file() || (t.is_symlink() && path.is_file()))
+                })
                 .map(|e| e.path())
-                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "yaml" || x == "yml"))
                 .collect();
             found.sort();
             if found.is_empty() {

@@ -181,12 +181,21 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         register_filters(&mut tera);
-        // Plain names resolve to a user's file first, then to the built-in.
-        tera.set_fallback_prefixes([BUILTIN_PREFIX])
-            .map_err(|e| Error::Template(e.to_string()))?;
         let mine = self.sources.iter().filter(|(n, _)| {
             target_of(n.strip_prefix(BUILTIN_PREFIX).unwrap_or(n)) == Some(target)
         });
+        if self.dir.is_none() {
+            // Nothing but built-ins, so nothing can name one by its `builtin/` name: plain names
+            // spare every include and render a failed look-up and a second, prefixed one.
+            tera.add_raw_templates(
+                mine.map(|(n, t)| (n.strip_prefix(BUILTIN_PREFIX).unwrap_or(n), t.as_str())),
+            )
+            .map_err(|e| template_error(e, None))?;
+            return Ok(tera);
+        }
+        // Plain names resolve to a user's file first, then to the built-in.
+        tera.set_fallback_prefixes([BUILTIN_PREFIX])
+            .map_err(|e| Error::Template(e.to_string()))?;
         tera.add_raw_templates(mine.map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(e, self.dir.as_deref()))?;
         Ok(tera)
