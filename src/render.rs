@@ -127,29 +127,43 @@ pub fn render(
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0;
+    // Whether a line has been kept yet: blank lines before the first are dropped.
+    let mut any = false;
+    // Lines that stay as they are are not copied one by one: they wait in the input, from
+    // `verbatim` on, until a line that changes (trimmed or dropped) comes, and go in one piece.
+    let mut verbatim = 0;
     // Lines are found with a vectorised byte search: the rendered files are tens of kilobytes
     // of short lines, and splitting them one character at a time showed in profiles.
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
     for end in ends {
-        let line = &text[start..end];
+        let raw = &text[start..end];
+        let line_start = start;
         start = end + 1;
-        // `trim_end` also drops the `\r` of a CRLF line ending.
-        // Most lines end in a visible ASCII character and need no trimming.
-        let line = match line.as_bytes().last() {
-            Some(b) if b.is_ascii_graphic() => line,
-            _ => line.trim_end(),
+        // Most lines end in a visible ASCII character and need no trimming. `trim_end` also
+        // drops the `\r` of a CRLF line ending.
+        let line = match raw.as_bytes().last() {
+            Some(b) if b.is_ascii_graphic() => raw,
+            _ => raw.trim_end(),
         };
-        if line.is_empty() {
+        let keep = if line.is_empty() {
             blank_run += 1;
-            if blank_run > 1 || out.is_empty() {
-                continue;
-            }
+            blank_run == 1 && any
         } else {
             blank_run = 0;
+            true
+        };
+        any |= keep;
+        // The last piece has no line break of its own to keep, so it always takes this path.
+        if keep && line.len() == raw.len() && end < text.len() {
+            continue;
         }
-        out.push_str(line);
-        out.push('\n');
+        out.push_str(&text[verbatim..line_start]);
+        verbatim = start.min(text.len());
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
     }
     while out.ends_with("\n\n") {
         out.pop();
@@ -265,5 +279,40 @@ mod tests {
     #[test]
     fn normalises_whitespace() {
         assert_eq!(normalise("\n\na  \r\n\n\n\nb\n\n"), "a\n\nb\n");
+        assert_eq!(normalise("a\nb"), "a\nb\n");
+        assert_eq!(normalise(" \n\t\n"), "");
+    }
+
+    /// The rule `normalise` implements, line by line, without its shortcuts.
+    fn normalise_line_by_line(text: &str) -> String {
+        let mut out = String::new();
+        let mut blank_run = 0;
+        for line in text.split('\n') {
+            let line = line.trim_end();
+            if line.is_empty() {
+                blank_run += 1;
+                if blank_run > 1 || out.is_empty() {
+                    continue;
+                }
+            } else {
+                blank_run = 0;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        if out.trim().is_empty() {
+            return String::new();
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalising_matches_the_line_by_line_rule(text in "[a \\t\\r\\n\u{a0}é]{0,40}") {
+            proptest::prop_assert_eq!(normalise(&text), normalise_line_by_line(&text));
+        }
     }
 }
