@@ -220,32 +220,40 @@ fn assignment(line: &str) -> Option<usize> {
 
 /// Align the `=` of consecutive single-line assignments, as `terraform fmt` does.
 pub fn align_hcl(text: &str) -> String {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let mut out: Vec<String> = Vec::with_capacity(lines.len());
-    let mut run: Vec<(usize, usize)> = Vec::new();
-    let flush = |run: &mut Vec<(usize, usize)>, out: &mut Vec<String>| {
-        let width = run
-            .iter()
-            // Characters, not bytes: `terraform fmt` aligns non-ASCII keys by what is seen.
-            .map(|(idx, eq)| out[*idx][..*eq].trim_end().chars().count())
-            .max()
-            .unwrap_or(0);
-        for (idx, eq) in run.drain(..) {
-            let key = out[idx][..eq].trim_end().to_owned();
-            let value = out[idx][eq + 1..].trim_start().to_owned();
-            out[idx] = format!("{key:width$} = {value}");
+    // Built in one buffer: a string per line and a `format!` per aligned line were more than
+    // the whole template render of a Terraform output.
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut run: Vec<(&str, usize)> = Vec::new();
+    let flush = |run: &mut Vec<(&str, usize)>, out: &mut String| {
+        // Characters, not bytes: `terraform fmt` aligns non-ASCII keys by what is seen.
+        let width = |line: &str, eq: usize| line[..eq].trim_end().chars().count();
+        let widest = run.iter().map(|&(l, eq)| width(l, eq)).max().unwrap_or(0);
+        for (line, eq) in run.drain(..) {
+            out.push_str(line[..eq].trim_end());
+            out.extend(std::iter::repeat_n(' ', widest - width(line, eq)));
+            out.push_str(" = ");
+            out.push_str(line[eq + 1..].trim_start());
+            out.push('\n');
         }
     };
-    for line in lines {
-        out.push(line.to_owned());
-        let idx = out.len() - 1;
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for end in ends {
+        let line = &text[start..end];
+        start = end + 1;
         match assignment(line) {
-            Some(eq) => run.push((idx, eq)),
-            None => flush(&mut run, &mut out),
+            Some(eq) => run.push((line, eq)),
+            None => {
+                flush(&mut run, &mut out);
+                out.push_str(line);
+                out.push('\n');
+            }
         }
     }
     flush(&mut run, &mut out);
-    out.join("\n")
+    // Every line got a line break; the last piece of the text had none.
+    out.pop();
+    out
 }
 
 fn yaml_to_json(yaml: &str) -> Result<String, Error> {
@@ -274,6 +282,40 @@ mod tests {
     fn aligns_non_ascii_keys_by_characters() {
         let text = "  \"é\" = 1\n  \"ab\" = 2\n";
         assert_eq!(align_hcl(text), "  \"é\"  = 1\n  \"ab\" = 2\n");
+    }
+
+    /// The alignment rule, one string per line, without the single buffer.
+    fn align_hcl_line_by_line(text: &str) -> String {
+        let mut out: Vec<String> = Vec::new();
+        let mut run: Vec<(usize, usize)> = Vec::new();
+        let flush = |run: &mut Vec<(usize, usize)>, out: &mut Vec<String>| {
+            let width = run
+                .iter()
+                .map(|(idx, eq)| out[*idx][..*eq].trim_end().chars().count())
+                .max()
+                .unwrap_or(0);
+            for (idx, eq) in run.drain(..) {
+                let key = out[idx][..eq].trim_end().to_owned();
+                let value = out[idx][eq + 1..].trim_start().to_owned();
+                out[idx] = format!("{key:width$} = {value}");
+            }
+        };
+        for line in text.split('\n') {
+            out.push(line.to_owned());
+            match assignment(line) {
+                Some(eq) => run.push((out.len() - 1, eq)),
+                None => flush(&mut run, &mut out),
+            }
+        }
+        flush(&mut run, &mut out);
+        out.join("\n")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn aligning_matches_the_line_by_line_rule(text in "[ab =\"{}()#!\\n\u{e9}]{0,60}") {
+            proptest::prop_assert_eq!(align_hcl(&text), align_hcl_line_by_line(&text));
+        }
     }
 
     #[test]
