@@ -179,22 +179,43 @@ pub fn normalise(text: &str) -> String {
 /// `terraform fmt` decides which lines to align.
 fn assignment(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
-    let mut in_string = false;
-    let mut escaped = false;
+    // Most bytes of a line are none of these; they are skipped a byte at a time with a single
+    // table look-up, and quoted text in one search for its closing quote.
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        let special = b"\"#=()[]{}";
+        while i < special.len() {
+            t[special[i] as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    memchr::memchr(b'=', bytes)?;
     let mut eq = None;
     let mut depth: i32 = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !SPECIAL[usize::from(b)] {
+            i += 1;
             continue;
         }
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                // To the closing quote, stepping over escaped characters.
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &bytes[i.min(bytes.len())..]) {
+                        None => return if depth == 0 { eq } else { None },
+                        Some(k) if bytes[i + k] == b'\\' => i += k + 2,
+                        Some(k) => {
+                            i += k;
+                            break;
+                        }
+                    }
+                }
+            }
             b'#' if eq.is_none() => return None,
             b'(' | b'[' | b'{' if eq.is_some() => depth += 1,
             b')' | b']' | b'}' if eq.is_some() => depth -= 1,
@@ -214,6 +235,7 @@ fn assignment(line: &str) -> Option<usize> {
             }
             _ => {}
         }
+        i += 1;
     }
     if depth == 0 { eq } else { None }
 }
@@ -223,16 +245,15 @@ pub fn align_hcl(text: &str) -> String {
     // Built in one buffer: a string per line and a `format!` per aligned line were more than
     // the whole template render of a Terraform output.
     let mut out = String::with_capacity(text.len() + text.len() / 4);
-    let mut run: Vec<(&str, usize)> = Vec::new();
-    let flush = |run: &mut Vec<(&str, usize)>, out: &mut String| {
-        // Characters, not bytes: `terraform fmt` aligns non-ASCII keys by what is seen.
-        let width = |line: &str, eq: usize| line[..eq].trim_end().chars().count();
-        let widest = run.iter().map(|&(l, eq)| width(l, eq)).max().unwrap_or(0);
-        for (line, eq) in run.drain(..) {
-            out.push_str(line[..eq].trim_end());
-            out.extend(std::iter::repeat_n(' ', widest - width(line, eq)));
+    // Each assignment of the current run: its key, how wide the key looks, and its value.
+    let mut run: Vec<(&str, usize, &str)> = Vec::new();
+    let flush = |run: &mut Vec<(&str, usize, &str)>, out: &mut String| {
+        let widest = run.iter().map(|&(_, w, _)| w).max().unwrap_or(0);
+        for (key, width, value) in run.drain(..) {
+            out.push_str(key);
+            out.extend(std::iter::repeat_n(' ', widest - width));
             out.push_str(" = ");
-            out.push_str(line[eq + 1..].trim_start());
+            out.push_str(value);
             out.push('\n');
         }
     };
@@ -242,7 +263,16 @@ pub fn align_hcl(text: &str) -> String {
         let line = &text[start..end];
         start = end + 1;
         match assignment(line) {
-            Some(eq) => run.push((line, eq)),
+            Some(eq) => {
+                let key = line[..eq].trim_end();
+                // Characters, not bytes: `terraform fmt` aligns non-ASCII keys by what is seen.
+                let width = if key.is_ascii() {
+                    key.len()
+                } else {
+                    key.chars().count()
+                };
+                run.push((key, width, line[eq + 1..].trim_start()));
+            }
             None => {
                 flush(&mut run, &mut out);
                 out.push_str(line);
@@ -282,6 +312,58 @@ mod tests {
     fn aligns_non_ascii_keys_by_characters() {
         let text = "  \"é\" = 1\n  \"ab\" = 2\n";
         assert_eq!(align_hcl(text), "  \"é\"  = 1\n  \"ab\" = 2\n");
+    }
+
+    /// The assignment rule, one byte at a time.
+    fn assignment_bytewise(line: &str) -> Option<usize> {
+        let bytes = line.as_bytes();
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut eq = None;
+        let mut depth: i32 = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'#' if eq.is_none() => return None,
+                b'(' | b'[' | b'{' if eq.is_some() => depth += 1,
+                b')' | b']' | b'}' if eq.is_some() => depth -= 1,
+                b'=' if eq.is_none() => {
+                    let next = bytes.get(i + 1).copied();
+                    let prev = if i > 0 { bytes[i - 1] } else { b' ' };
+                    if next == Some(b'=')
+                        || next == Some(b'>')
+                        || matches!(prev, b'!' | b'<' | b'>' | b'=')
+                    {
+                        return None;
+                    }
+                    if line[..i].trim().is_empty() {
+                        return None;
+                    }
+                    eq = Some(i);
+                }
+                _ => {}
+            }
+        }
+        if depth == 0 { eq } else { None }
+    }
+
+    proptest::proptest! {
+        // Short lines of mostly special characters, many of them: the cases that matter
+        // (escaped quotes, brackets after `=`, comparison operators) are a few bytes long.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn assignments_are_found_as_byte_by_byte(line in "[a =\"\\\\{}()\\[\\]#!<>\u{e9}]{0,12}") {
+            proptest::prop_assert_eq!(assignment(&line), assignment_bytewise(&line));
+        }
     }
 
     /// The alignment rule, one string per line, without the single buffer.
