@@ -53,8 +53,16 @@ impl Manifest {
 
     pub fn read(dir: &Path) -> Result<Option<Manifest>, Error> {
         let path = dir.join(MANIFEST);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Manifest::parse(&text, &path).map(Some),
+        match read_file(&path).map(String::from_utf8) {
+            Ok(Ok(text)) => Manifest::parse(&text, &path).map(Some),
+            Ok(Err(_)) => Err(Error::io(
+                &path,
+                "cannot read the manifest",
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                ),
+            )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(&path, "cannot read the manifest", e)),
         }
@@ -109,8 +117,19 @@ impl CheckReport {
     }
 }
 
+/// The bytes of `path`. Unlike `std::fs::read`, it asks the file system for no size first:
+/// output files are small, and a batch reads hundreds of them.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(32 * 1024);
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn read_existing(path: &Path) -> Result<Option<String>, Error> {
-    match std::fs::read(path) {
+    match read_file(path) {
         // Anything vpcgen wrote is UTF-8; other bytes only need to compare unequal.
         Ok(bytes) => {
             Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {
