@@ -152,6 +152,12 @@ pub fn partition(name: &str) -> Option<&'static Partition> {
 }
 
 impl Region {
+    /// Whether `az` is one of this Region's AZs, without building their names.
+    pub fn has_az(&self, az: &str) -> bool {
+        az.strip_prefix(self.name)
+            .is_some_and(|letter| self.azs.iter().any(|l| **l == *letter))
+    }
+
     pub fn az_names(&self) -> Vec<String> {
         self.azs
             .iter()
@@ -337,6 +343,22 @@ pub static S3_BUCKET_EXCEPTIONS: &[BucketException] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_az_belongs_to_its_region_and_no_other() {
+        for r in REGIONS {
+            for az in r.az_names() {
+                assert!(r.has_az(&az), "{az}");
+                assert!(
+                    REGIONS.iter().filter(|o| o.has_az(&az)).count() == 1,
+                    "{az}"
+                );
+            }
+            assert!(!r.has_az(r.name));
+            assert!(!r.has_az(&format!("{}z", r.name)) || r.azs.contains(&"z"));
+            assert!(!r.has_az(&format!("{}aa", r.name)));
+        }
+    }
 
     #[test]
     fn services_are_sorted_and_unique() {

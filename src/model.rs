@@ -487,7 +487,7 @@ impl Checker {
     }
 
     fn az(&mut self, path: &str, az: &str, region: &Region) {
-        if region.az_names().iter().any(|n| n == az) {
+        if region.has_az(az) {
             return;
         }
         let belongs = az
