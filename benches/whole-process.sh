@@ -43,4 +43,5 @@ run "one typical spec, both targets" all benches/typical.yaml
 run "all-services spec (399 endpoints), cloudformation" cloudformation tests/all-services/spec.yaml
 run "10 typical specs, cloudformation" cloudformation "$work/specs10"
 run "100 typical specs, cloudformation" cloudformation "$work/specs100"
+run "100 typical specs, terraform" terraform "$work/specs100"
 run "500 typical specs, cloudformation" cloudformation "$work/specs500"
