@@ -473,6 +473,33 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_rename_in_one_directory_puts_back_every_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+        let created = CreatedDirs::default();
+        let old = |out: &Path| stage(out, vec![file("a.tf", "old\n")], false, &created).unwrap();
+        commit(vec![old(&one), old(&two)]).unwrap();
+        let new = |out: &Path| {
+            stage(
+                out,
+                vec![file("a.tf", "new\n"), file("b.tf", "new\n")],
+                false,
+                &created,
+            )
+            .unwrap()
+        };
+        let staged = vec![new(&one), new(&two)];
+        std::fs::create_dir_all(two.join("b.tf").join("x")).unwrap();
+        assert!(commit(staged).is_err());
+        for out in [&one, &two] {
+            assert_eq!(std::fs::read_to_string(out.join("a.tf")).unwrap(), "old\n");
+            assert!(!out.join("b.tf").is_file());
+            let manifest = Manifest::read(out).unwrap().unwrap();
+            assert_eq!(manifest.files.keys().collect::<Vec<_>>(), ["a.tf"]);
+        }
+    }
+
+    #[test]
     fn a_failed_rename_puts_back_what_was_there() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
