@@ -82,12 +82,10 @@ pub fn rule(from: u16, to: u16, source: &str) -> Ident {
         static KNOWN: RefCell<HashMap<(u16, u16, String), Ident>> = Default::default();
     }
     KNOWN.with_borrow_mut(|known| {
-        if let Some(ident) = known.get(&(from, to, source.to_owned())) {
-            return ident.clone();
-        }
-        let ident = rule_uncached(from, to, source);
-        known.insert((from, to, source.to_owned()), ident.clone());
-        ident
+        known
+            .entry((from, to, source.to_owned()))
+            .or_insert_with(|| rule_uncached(from, to, source))
+            .clone()
     })
 }
 

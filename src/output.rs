@@ -53,16 +53,12 @@ impl Manifest {
 
     pub fn read(dir: &Path) -> Result<Option<Manifest>, Error> {
         let path = dir.join(MANIFEST);
-        match read_file(&path).map(String::from_utf8) {
-            Ok(Ok(text)) => Manifest::parse(&text, &path).map(Some),
-            Ok(Err(_)) => Err(Error::io(
-                &path,
-                "cannot read the manifest",
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "stream did not contain valid UTF-8",
-                ),
-            )),
+        let text = read_file(&path).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        });
+        match text {
+            Ok(text) => Manifest::parse(&text, &path).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(&path, "cannot read the manifest", e)),
         }

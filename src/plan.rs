@@ -3,6 +3,7 @@
 //! subnets and route tables. Everything is sorted and target-neutral; templates only spell it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use ipnet::Ipv4Net;
 use serde_json::{Value, json};
@@ -10,8 +11,6 @@ use serde_json::{Value, json};
 use crate::catalog::{self, EndpointType, Partition, Region};
 use crate::error::Diagnostic;
 use crate::model::{Nat, Network, PolicyChoice, Subnet, Vpc};
-use std::sync::Arc;
-
 use crate::naming::{self, Ident};
 
 #[derive(Debug, Clone)]
@@ -279,8 +278,9 @@ struct Whole {
     route_tables: Arc<[String]>,
     /// Interface endpoints: every subnet.
     subnets: Arc<[String]>,
-    /// The AZs of `subnets`, sorted.
+    /// The AZs of `subnets`, in name order.
     azs: Arc<[String]>,
+    /// For the attachments that do not apply to an endpoint's type.
     empty: Arc<[String]>,
 }
 
