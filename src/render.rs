@@ -122,6 +122,19 @@ pub fn render(
     Ok(files)
 }
 
+/// Where each line of `text` starts and ends (its line break excluded), as `split('\n')` would
+/// cut it, the piece after the last line break included. Lines are found with a vectorised byte
+/// search: rendered files are tens of kilobytes of short lines, and splitting them one character
+/// at a time showed in profiles.
+fn line_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    ends.scan(0, |start, end| {
+        let span = (*start, end);
+        *start = end + 1;
+        Some(span)
+    })
+}
+
 /// LF endings, no trailing spaces, no leading blank lines, one blank line at most between
 /// paragraphs, and exactly one final newline.
 pub fn normalise(text: &str) -> String {
@@ -132,14 +145,8 @@ pub fn normalise(text: &str) -> String {
     // Lines that stay as they are are not copied one by one: they wait in the input, from
     // `verbatim` on, until a line that changes (trimmed or dropped) comes, and go in one piece.
     let mut verbatim = 0;
-    // Lines are found with a vectorised byte search: the rendered files are tens of kilobytes
-    // of short lines, and splitting them one character at a time showed in profiles.
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for end in ends {
-        let raw = &text[start..end];
-        let line_start = start;
-        start = end + 1;
+    for (line_start, end) in line_spans(text) {
+        let raw = &text[line_start..end];
         // Most lines end in a visible ASCII character and need no trimming. `trim_end` also
         // drops the `\r` of a CRLF line ending.
         let line = match raw.as_bytes().last() {
@@ -159,7 +166,7 @@ pub fn normalise(text: &str) -> String {
             continue;
         }
         out.push_str(&text[verbatim..line_start]);
-        verbatim = start.min(text.len());
+        verbatim = (end + 1).min(text.len());
         if keep {
             out.push_str(line);
             out.push('\n');
@@ -172,6 +179,17 @@ pub fn normalise(text: &str) -> String {
         return String::new();
     }
     out
+}
+
+/// The first `=` outside strings, at byte `i` of `line`: `Some(i)` when it assigns to a key, `None`
+/// when the line is no assignment (a comparison or arrow, or nothing before it).
+fn assignment_sign(line: &str, i: usize) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let next = bytes.get(i + 1).copied();
+    let prev = if i > 0 { bytes[i - 1] } else { b' ' };
+    let operator =
+        next == Some(b'=') || next == Some(b'>') || matches!(prev, b'!' | b'<' | b'>' | b'=');
+    (!operator && !line[..i].trim().is_empty()).then_some(i)
 }
 
 /// Where an HCL line's assignment sign is, if the line is a single-line assignment: the first
@@ -219,20 +237,7 @@ fn assignment(line: &str) -> Option<usize> {
             b'#' if eq.is_none() => return None,
             b'(' | b'[' | b'{' if eq.is_some() => depth += 1,
             b')' | b']' | b'}' if eq.is_some() => depth -= 1,
-            b'=' if eq.is_none() => {
-                let next = bytes.get(i + 1).copied();
-                let prev = if i > 0 { bytes[i - 1] } else { b' ' };
-                if next == Some(b'=')
-                    || next == Some(b'>')
-                    || matches!(prev, b'!' | b'<' | b'>' | b'=')
-                {
-                    return None;
-                }
-                if line[..i].trim().is_empty() {
-                    return None;
-                }
-                eq = Some(i);
-            }
+            b'=' if eq.is_none() => eq = Some(assignment_sign(line, i)?),
             _ => {}
         }
         i += 1;
@@ -257,11 +262,8 @@ pub fn align_hcl(text: &str) -> String {
             out.push('\n');
         }
     };
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for end in ends {
+    for (start, end) in line_spans(text) {
         let line = &text[start..end];
-        start = end + 1;
         match assignment(line) {
             Some(eq) => {
                 let key = line[..eq].trim_end();
@@ -336,20 +338,7 @@ mod tests {
                 b'#' if eq.is_none() => return None,
                 b'(' | b'[' | b'{' if eq.is_some() => depth += 1,
                 b')' | b']' | b'}' if eq.is_some() => depth -= 1,
-                b'=' if eq.is_none() => {
-                    let next = bytes.get(i + 1).copied();
-                    let prev = if i > 0 { bytes[i - 1] } else { b' ' };
-                    if next == Some(b'=')
-                        || next == Some(b'>')
-                        || matches!(prev, b'!' | b'<' | b'>' | b'=')
-                    {
-                        return None;
-                    }
-                    if line[..i].trim().is_empty() {
-                        return None;
-                    }
-                    eq = Some(i);
-                }
+                b'=' if eq.is_none() => eq = Some(assignment_sign(line, i)?),
                 _ => {}
             }
         }
