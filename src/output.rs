@@ -188,8 +188,9 @@ pub fn check(dir: &Path, files: &[OutputFile]) -> Result<CheckReport, Error> {
 pub struct Staged {
     dir: PathBuf,
     /// New contents already written beside their targets (deleted if dropped), each with its
-    /// target and what the target held before, to roll back a failed commit.
-    temps: Vec<(tempfile::NamedTempFile, PathBuf, Option<String>)>,
+    /// target and what the target held before, to roll back a failed commit. Only their paths
+    /// are kept: a batch stages thousands of files, more than a process may hold open.
+    temps: Vec<(tempfile::TempPath, PathBuf, Option<String>)>,
     written: Vec<String>,
     unchanged: Vec<String>,
     remove: Vec<String>,
@@ -342,8 +343,8 @@ pub fn stage(
     }
     let manifest = Manifest::of(&files);
     let manifest_changed = old.as_ref() != Some(&manifest);
-    // Write the new contents beside their targets now, so that a batch holds file handles, not
-    // file contents, until every directory is ready to be committed.
+    // Write the new contents beside their targets now, so that a batch holds the names of
+    // temporary files, not file contents, until every directory is ready to be committed.
     let mut writes: Vec<(&str, &str)> = changed
         .iter()
         .map(|&i| (files[i].path.as_str(), files[i].contents.as_str()))
@@ -371,13 +372,9 @@ pub fn stage(
     }
     Ok(staged)
 }
-/// `contents` in a temporary file beside `path`, flushed to disk, ready to be renamed onto it.
+/// `contents` in a temporary file beside `path`, written and closed, ready to be renamed onto it.
 /// `replaces` says whether `path` exists (it was read), so that its mode is kept.
-fn temp_beside(
-    path: &Path,
-    contents: &str,
-    replaces: bool,
-) -> Result<tempfile::NamedTempFile, Error> {
+fn temp_beside(path: &Path, contents: &str, replaces: bool) -> Result<tempfile::TempPath, Error> {
     let parent = path.parent().expect("output files live in a directory");
     let mut builder = tempfile::Builder::new();
     builder.prefix(".vpcgen-").suffix(".tmp");
@@ -403,7 +400,10 @@ fn temp_beside(
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
             .map_err(|e| Error::io(tmp.path(), "cannot set permissions of", e))?;
     }
-    Ok(tmp)
+    // Closed now, not at commit: besides the limit on open files, every time a threaded
+    // process's table of open files grows, the kernel waits for all CPUs to pass a quiescent
+    // point, which stalled a batch for milliseconds at a time.
+    Ok(tmp.into_temp_path())
 }
 
 /// Write `contents` to `path` through a temporary file beside it and a rename.

@@ -258,6 +258,37 @@ fn many_specs_go_to_their_own_directories_and_fail_together() {
     );
 }
 
+/// A batch writes far more files than a process may hold open at once (a common default limit
+/// is 1,024; macOS gives 256): each staged file must be closed as soon as it is written.
+#[cfg(unix)]
+#[test]
+fn a_batch_stays_within_a_small_limit_of_open_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir(d.join("specs")).unwrap();
+    for i in 0..30 {
+        let text = SPEC.replace("name: shop", &format!("name: shop-{i}"));
+        write(&d.join("specs"), &format!("s{i}.yaml"), &text);
+    }
+    // 30 specs, two targets: 180 files, with at most 64 open files.
+    let out = std::process::Command::new("sh")
+        .current_dir(d)
+        .arg("-c")
+        .arg(r#"ulimit -n 64 && exec "$0" generate specs --target all --out out"#)
+        .arg(env!("CARGO_BIN_EXE_vpcgen"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    for i in 0..30 {
+        assert!(d.join(format!("out/shop-{i}/terraform/main.tf")).is_file());
+        assert!(
+            d.join(format!("out/shop-{i}/cloudformation/template.yaml"))
+                .is_file()
+        );
+    }
+}
+
 /// Lines added and removed between two texts.
 fn changes(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
     let diff = similar::TextDiff::from_lines(old, new);
