@@ -372,11 +372,17 @@ fn generate(
     // written beside the old ones, nothing replaced yet) in one go.
     // Declared first so it is dropped last: staged temporary files go before their directories.
     let created = output::CreatedDirs::default();
+    let mut new_tree = None;
     let mut done = Vec::new();
+    if failures.is_empty() && !args.check {
+        new_tree = output::NewTree::begin(&settings.out, &created)?;
+    }
     if failures.is_empty() {
         let results = pipeline::render_each(&ok, &settings, &sets, |r| {
             if args.check {
                 output::check(&r.dir, &r.files).map(Done::Checked)
+            } else if let Some(tree) = &new_tree {
+                tree.stage(&r.dir, r.files).map(Done::Staged)
             } else {
                 output::stage(&r.dir, r.files, args.force, &created).map(Done::Staged)
             }
@@ -451,6 +457,9 @@ fn generate(
         })
         .collect();
     let reports = output::commit(staged)?;
+    if let Some(tree) = new_tree {
+        tree.commit()?;
+    }
     created.keep();
     for (dir, report) in reports {
         let _ = writeln!(

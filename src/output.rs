@@ -372,6 +372,117 @@ pub fn stage(
     }
     Ok(staged)
 }
+/// An output directory that does not exist yet, as when new VPCs are scaffolded. The whole tree
+/// is written into a hidden directory beside it, each file under its final name, and renamed
+/// into place at commit: one rename instead of one per file, and the output appears all at
+/// once. A run that fails or is not committed removes the hidden directory.
+pub struct NewTree {
+    out: PathBuf,
+    staging: tempfile::TempDir,
+}
+
+impl NewTree {
+    /// A new tree for `out`, or `None` if anything exists at that path (a file or a dangling
+    /// link included: those are reported by `stage`, which also protects existing files).
+    /// Missing parents of `out` are created and noted in `created`.
+    pub fn begin(out: &Path, created: &CreatedDirs) -> Result<Option<NewTree>, Error> {
+        match std::fs::symlink_metadata(out) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            _ => return Ok(None),
+        }
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => {
+                created.ensure(p)?;
+                p
+            }
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".vpcgen-").suffix(".tmp");
+        // Hidden directories are private (0700) by default; the output is made like any
+        // directory a person would make (0755, less the umask).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o755));
+        }
+        let staging = builder
+            .tempdir_in(parent)
+            .map_err(|e| Error::io(parent, "cannot create a directory in", e))?;
+        Ok(Some(NewTree {
+            out: out.to_path_buf(),
+            staging,
+        }))
+    }
+
+    /// Write `files` for the output directory `dir` (inside `out`) into the hidden tree. Nothing
+    /// exists there to read, protect or remove.
+    pub fn stage(&self, dir: &Path, files: Vec<OutputFile>) -> Result<Staged, Error> {
+        let rel = dir
+            .strip_prefix(&self.out)
+            .expect("every output directory is inside the output tree");
+        self.make_dirs(rel, dir)?;
+        let manifest = Manifest::of(&files).render();
+        let writes = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.contents.as_str()))
+            .chain([(MANIFEST, manifest.as_str())]);
+        for (path, contents) in writes {
+            let target = dir.join(path);
+            let rel_file = rel.join(path);
+            if let Some(sub) = rel_file.parent().filter(|p| *p != rel) {
+                self.make_dirs(sub, dir)?;
+            }
+            write_new(&self.staging.path().join(&rel_file), contents)
+                .map_err(|e| Error::io(&target, "cannot write", e))?;
+        }
+        Ok(Staged {
+            dir: dir.to_path_buf(),
+            temps: Vec::new(),
+            written: files.into_iter().map(|f| f.path).collect(),
+            unchanged: Vec::new(),
+            remove: Vec::new(),
+        })
+    }
+
+    /// Create `rel` and its parents inside the hidden tree, from the top down: the usual
+    /// directory is new, so each `mkdir` succeeds at the first try. Errors name `dir`.
+    fn make_dirs(&self, rel: &Path, dir: &Path) -> Result<(), Error> {
+        let mut path = self.staging.path().to_path_buf();
+        for part in rel.components() {
+            path.push(part);
+            match std::fs::create_dir(&path) {
+                Ok(()) => {}
+                // A spec's other target made it already.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(Error::io(dir, "cannot create directory", e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Put the whole tree in place with one rename.
+    pub fn commit(mut self) -> Result<(), Error> {
+        std::fs::rename(self.staging.path(), &self.out)
+            .map_err(|e| Error::io(&self.out, "cannot create", e))?;
+        self.staging.disable_cleanup(true);
+        Ok(())
+    }
+}
+
+/// Create `path`, which must not exist, with `contents`; readable like any file a person would
+/// write (0644, less the umask).
+fn write_new(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o644);
+    }
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
 /// `contents` in a temporary file beside `path`, written and closed, ready to be renamed onto it.
 /// `replaces` says whether `path` exists (it was read), so that its mode is kept.
 fn temp_beside(path: &Path, contents: &str, replaces: bool) -> Result<tempfile::TempPath, Error> {
@@ -599,6 +710,106 @@ mod tests {
         drop(created);
         assert!(!out.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// The entries of `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_new_tree_appears_whole_at_commit_and_regenerates_as_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("deep/out");
+        let created = CreatedDirs::default();
+        let tree = NewTree::begin(&out, &created).unwrap().expect("out is new");
+        let staged = vec![
+            tree.stage(&out.join("a/terraform"), vec![file("main.tf", "a\n")])
+                .unwrap(),
+            tree.stage(&out.join("b/terraform"), vec![file("main.tf", "b\n")])
+                .unwrap(),
+        ];
+        // Nothing is visible under its final name before the commit.
+        assert!(!out.exists());
+        let reports = commit(staged).unwrap();
+        tree.commit().unwrap();
+        created.keep();
+        assert_eq!(reports[0].1.written, ["main.tf"]);
+        assert_eq!(names(&dir.path().join("deep")), ["out"]);
+        assert_eq!(names(&out), ["a", "b"]);
+        assert_eq!(names(&out.join("a/terraform")), [MANIFEST, "main.tf"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            // Under the usual umask 022: the same as a directory and a file made by hand.
+            assert_eq!(mode(&out), 0o755);
+            assert_eq!(mode(&out.join("a/terraform/main.tf")), 0o644);
+        }
+        // The manifest is the one an ordinary write keeps, so the next run owns the files.
+        let created = CreatedDirs::default();
+        assert!(NewTree::begin(&out, &created).unwrap().is_none());
+        let again = stage(
+            &out.join("a/terraform"),
+            vec![file("main.tf", "a\n")],
+            false,
+            &created,
+        )
+        .unwrap();
+        let reports = commit(vec![again]).unwrap();
+        assert_eq!(reports[0].1.unchanged, ["main.tf"]);
+        assert!(reports[0].1.written.is_empty());
+    }
+
+    #[test]
+    fn a_new_tree_that_is_not_committed_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("deep/out");
+        let created = CreatedDirs::default();
+        let tree = NewTree::begin(&out, &created).unwrap().expect("out is new");
+        let staged = tree
+            .stage(&out.join("a"), vec![file("main.tf", "a\n")])
+            .unwrap();
+        drop(staged);
+        drop(tree);
+        drop(created);
+        assert!(names(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_new_tree_does_not_replace_what_appeared_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let created = CreatedDirs::default();
+        let tree = NewTree::begin(&out, &created).unwrap().expect("out is new");
+        let staged = tree.stage(&out, vec![file("main.tf", "new\n")]).unwrap();
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("mine.tf"), "mine\n").unwrap();
+        commit(vec![staged]).unwrap();
+        assert!(tree.commit().is_err());
+        assert_eq!(names(dir.path()), ["out"]);
+        assert_eq!(names(&out), ["mine.tf"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn anything_at_the_output_path_is_not_a_new_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let created = CreatedDirs::default();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+        std::fs::write(dir.path().join("file"), "").unwrap();
+        for path in [link, dir.path().join("file"), dir.path().to_path_buf()] {
+            assert!(
+                NewTree::begin(&path, &created).unwrap().is_none(),
+                "{path:?}"
+            );
+        }
     }
 
     #[test]
