@@ -461,9 +461,12 @@ fn generate(
         tree.commit()?;
     }
     created.keep();
+    // One write for the whole summary: a batch reports hundreds of directories.
+    use std::fmt::Write as _;
+    let mut summary = String::new();
     for (dir, report) in reports {
         let _ = writeln!(
-            err,
+            summary,
             "{}: {} written, {} unchanged{}",
             shown(&dir),
             report.written.len(),
@@ -479,6 +482,7 @@ fn generate(
             }
         );
     }
+    let _ = err.write_all(summary.as_bytes());
     Ok(0)
 }
 
