@@ -463,8 +463,14 @@ impl NewTree {
 
     /// Put the whole tree in place with one rename.
     pub fn commit(mut self) -> Result<(), Error> {
-        std::fs::rename(self.staging.path(), &self.out)
-            .map_err(|e| Error::io(&self.out, "cannot create", e))?;
+        use std::io::ErrorKind::{AlreadyExists, DirectoryNotEmpty};
+        std::fs::rename(self.staging.path(), &self.out).map_err(|e| match e.kind() {
+            DirectoryNotEmpty | AlreadyExists => Error::Output(format!(
+                "`{}` appeared while vpcgen was writing it, perhaps from another run at the same time; nothing was written, run vpcgen again",
+                shown(&self.out)
+            )),
+            _ => Error::io(&self.out, "cannot create", e),
+        })?;
         self.staging.disable_cleanup(true);
         Ok(())
     }
@@ -791,7 +797,12 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("mine.tf"), "mine\n").unwrap();
         commit(vec![staged]).unwrap();
-        assert!(tree.commit().is_err());
+        let e = tree.commit().unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("appeared while vpcgen was writing it"),
+            "{e}"
+        );
         assert_eq!(names(dir.path()), ["out"]);
         assert_eq!(names(&out), ["mine.tf"]);
     }
