@@ -369,8 +369,10 @@ fn generate(
     let (sets, template_errors) = pipeline::load_templates(&ok, &settings, preloaded);
     failures.extend(template_errors);
     // Each output directory is rendered and then compared (`--check`) or staged (new files
-    // written beside the old ones, nothing replaced yet) in one go.
-    // Declared first so it is dropped last: staged temporary files go before their directories.
+    // written beside the old ones, or into the hidden directory of a new output tree; nothing
+    // replaced yet) in one go.
+    // Declared first so it is dropped last: staged files and a new tree's hidden directory go
+    // before the directories the run created.
     let created = output::CreatedDirs::default();
     let mut new_tree = None;
     let mut done = Vec::new();
@@ -457,9 +459,7 @@ fn generate(
         })
         .collect();
     let reports = output::commit(staged)?;
-    if let Some(tree) = new_tree {
-        tree.commit()?;
-    }
+    new_tree.map(output::NewTree::commit).transpose()?;
     created.keep();
     // One write for the whole summary: a batch reports hundreds of directories.
     use std::fmt::Write as _;

@@ -376,16 +376,33 @@ pub fn stage(
 /// is written into a hidden directory beside it, each file under its final name, and renamed
 /// into place at commit: one rename instead of one per file, and the output appears all at
 /// once. A run that fails or is not committed removes the hidden directory.
-pub struct NewTree {
+pub struct NewTree<'a> {
     out: PathBuf,
-    staging: tempfile::TempDir,
+    /// `None` once committed.
+    staging: Option<tempfile::TempDir>,
+    /// The record of the parents `begin` created, which removes them on failure. Borrowed, with
+    /// the `Drop` below, so that the compiler insists it outlives the tree: the hidden
+    /// directory must be gone before its parents can be removed.
+    _parents: &'a CreatedDirs,
 }
 
-impl NewTree {
-    /// A new tree for `out`, or `None` if anything exists at that path (a file or a dangling
-    /// link included: those are reported by `stage`, which also protects existing files).
-    /// Missing parents of `out` are created and noted in `created`.
-    pub fn begin(out: &Path, created: &CreatedDirs) -> Result<Option<NewTree>, Error> {
+impl Drop for NewTree<'_> {
+    fn drop(&mut self) {
+        // Removes the hidden directory, if the tree was not committed.
+        drop(self.staging.take());
+    }
+}
+
+impl<'a> NewTree<'a> {
+    /// A new tree for `out`, or `None` when `out` is not simply missing: anything at that path
+    /// (a file or a dangling link included) or a path that cannot be looked up is left to
+    /// `stage`, which reports what is wrong and protects existing files. So is a path ending in
+    /// `..`, which cannot be renamed onto. Missing parents of `out` are created and noted in
+    /// `created`.
+    pub fn begin(out: &Path, created: &'a CreatedDirs) -> Result<Option<NewTree<'a>>, Error> {
+        if out.file_name().is_none() {
+            return Ok(None);
+        }
         match std::fs::symlink_metadata(out) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             _ => return Ok(None),
@@ -399,20 +416,29 @@ impl NewTree {
         };
         let mut builder = tempfile::Builder::new();
         builder.prefix(".vpcgen-").suffix(".tmp");
-        // Hidden directories are private (0700) by default; the output is made like any
-        // directory a person would make (0755, less the umask).
+        // Hidden directories are private (0700) by default; the output directory is made as
+        // `mkdir` makes every other directory of the tree (0777, less the umask).
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o755));
+            builder.permissions(std::fs::Permissions::from_mode(0o777));
         }
         let staging = builder
             .tempdir_in(parent)
             .map_err(|e| Error::io(parent, "cannot create a directory in", e))?;
         Ok(Some(NewTree {
             out: out.to_path_buf(),
-            staging,
+            staging: Some(staging),
+            _parents: created,
         }))
+    }
+
+    /// The hidden directory, until the commit.
+    fn staging(&self) -> &Path {
+        self.staging
+            .as_ref()
+            .expect("a committed tree stages nothing")
+            .path()
     }
 
     /// Write `files` for the output directory `dir` (inside `out`) into the hidden tree. Nothing
@@ -433,7 +459,7 @@ impl NewTree {
             if let Some(sub) = rel_file.parent().filter(|p| *p != rel) {
                 self.make_dirs(sub, dir)?;
             }
-            write_new(&self.staging.path().join(&rel_file), contents)
+            write_new(&self.staging().join(&rel_file), contents)
                 .map_err(|e| Error::io(&target, "cannot write", e))?;
         }
         Ok(Staged {
@@ -448,7 +474,7 @@ impl NewTree {
     /// Create `rel` and its parents inside the hidden tree, from the top down: the usual
     /// directory is new, so each `mkdir` succeeds at the first try. Errors name `dir`.
     fn make_dirs(&self, rel: &Path, dir: &Path) -> Result<(), Error> {
-        let mut path = self.staging.path().to_path_buf();
+        let mut path = self.staging().to_path_buf();
         for part in rel.components() {
             path.push(part);
             match std::fs::create_dir(&path) {
@@ -461,18 +487,26 @@ impl NewTree {
         Ok(())
     }
 
-    /// Put the whole tree in place with one rename.
+    /// Put the whole tree in place with one rename. Should a directory have appeared at `out`
+    /// meanwhile, a non-empty one is left as it is and the run fails; an empty one is replaced,
+    /// as `rename` does.
     pub fn commit(mut self) -> Result<(), Error> {
         use std::io::ErrorKind::{AlreadyExists, DirectoryNotEmpty};
-        std::fs::rename(self.staging.path(), &self.out).map_err(|e| match e.kind() {
-            DirectoryNotEmpty | AlreadyExists => Error::Output(format!(
-                "`{}` appeared while vpcgen was writing it, perhaps from another run at the same time; nothing was written, run vpcgen again",
-                shown(&self.out)
-            )),
-            _ => Error::io(&self.out, "cannot create", e),
-        })?;
-        self.staging.disable_cleanup(true);
-        Ok(())
+        let mut staging = self.staging.take().expect("committed once");
+        match std::fs::rename(staging.path(), &self.out) {
+            Ok(()) => {
+                // The directory now is `out`, which stays.
+                staging.disable_cleanup(true);
+                Ok(())
+            }
+            Err(e) if matches!(e.kind(), DirectoryNotEmpty | AlreadyExists) => {
+                Err(Error::Output(format!(
+                    "`{}` appeared while vpcgen was writing it, perhaps from another run at the same time; nothing was written, run vpcgen again",
+                    shown(&self.out)
+                )))
+            }
+            Err(e) => Err(Error::io(&self.out, "cannot create", e)),
+        }
     }
 }
 
@@ -788,7 +822,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_tree_does_not_replace_what_appeared_meanwhile() {
+    fn a_new_tree_does_not_replace_a_directory_that_appeared_meanwhile() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let created = CreatedDirs::default();
@@ -815,7 +849,9 @@ mod tests {
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
         std::fs::write(dir.path().join("file"), "").unwrap();
-        for path in [link, dir.path().join("file"), dir.path().to_path_buf()] {
+        // A path ending in `..` cannot be renamed onto, even where it names nothing yet.
+        let up = dir.path().join("missing/..");
+        for path in [link, dir.path().join("file"), dir.path().to_path_buf(), up] {
             assert!(
                 NewTree::begin(&path, &created).unwrap().is_none(),
                 "{path:?}"

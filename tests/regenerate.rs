@@ -270,7 +270,9 @@ fn a_batch_stays_within_a_small_limit_of_open_files() {
         let text = SPEC.replace("name: shop", &format!("name: shop-{i}"));
         write(&d.join("specs"), &format!("s{i}.yaml"), &text);
     }
-    // 30 specs, two targets: 180 files, with at most 64 open files.
+    // 30 specs, two targets: 180 files, with at most 64 open files. The output directory
+    // exists, so each file is staged beside its target rather than in a new hidden tree.
+    std::fs::create_dir(d.join("out")).unwrap();
     let out = std::process::Command::new("sh")
         .current_dir(d)
         .arg("-c")
@@ -286,6 +288,37 @@ fn a_batch_stays_within_a_small_limit_of_open_files() {
             d.join(format!("out/shop-{i}/cloudformation/template.yaml"))
                 .is_file()
         );
+    }
+}
+
+/// Directories are made as `mkdir` makes them, whether the output directory is new (staged in a
+/// hidden directory) or already there: 0777 less the umask.
+#[cfg(unix)]
+#[test]
+fn output_directories_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir(d.join("specs")).unwrap();
+    write(&d.join("specs"), "a.yaml", SPEC);
+    std::fs::create_dir(d.join("old")).unwrap();
+    for out in ["new", "old"] {
+        let status = std::process::Command::new("sh")
+            .current_dir(d)
+            .arg("-c")
+            .arg(r#"umask 002 && exec "$0" generate specs/a.yaml --target all --out "$1""#)
+            .arg(env!("CARGO_BIN_EXE_vpcgen"))
+            .arg(out)
+            .output()
+            .unwrap();
+        assert_eq!(status.status.code(), Some(0), "{status:?}");
+        let mode = |p: &str| std::fs::metadata(d.join(p)).unwrap().permissions().mode() & 0o777;
+        // `old` was made by this test, under its own umask.
+        if out == "new" {
+            assert_eq!(mode(out), 0o775);
+        }
+        assert_eq!(mode(&format!("{out}/terraform")), 0o775, "{out}");
+        assert_eq!(mode(&format!("{out}/terraform/main.tf")), 0o644, "{out}");
     }
 }
 

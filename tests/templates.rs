@@ -424,6 +424,22 @@ fn one_broken_template_is_reported_once_for_many_specs() {
         .collect();
     left.sort();
     assert_eq!(left, ["specs", "style"]);
+    // Nor the parents of an output directory that the run had to create.
+    let (code, _, _) = run_in(
+        dir.path(),
+        &[
+            "generate",
+            "specs",
+            "--target",
+            "all",
+            "--out",
+            "p/q/out",
+            "--templates",
+            "style",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(!dir.path().join("p").exists());
 }
 
 // ---------------------------------------------------------------------------------------------
