@@ -374,11 +374,12 @@ fn generate(
     // Declared first so it is dropped last: staged files and a new tree's hidden directory go
     // before the directories the run created.
     let created = output::CreatedDirs::default();
-    let mut new_tree = None;
+    let new_tree = if failures.is_empty() && !args.check {
+        output::NewTree::begin(&settings.out, &created)?
+    } else {
+        None
+    };
     let mut done = Vec::new();
-    if failures.is_empty() && !args.check {
-        new_tree = output::NewTree::begin(&settings.out, &created)?;
-    }
     if failures.is_empty() {
         let results = pipeline::render_each(&ok, &settings, &sets, |r| {
             if args.check {
