@@ -45,15 +45,6 @@ fn generate(dir: &Path, extra: &[&str]) -> (i32, String, String) {
     run_in(dir, &args)
 }
 
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn regenerating_replaces_only_owned_files() {
     let tmp = tempfile::tempdir().unwrap();
@@ -273,15 +264,12 @@ fn a_batch_stays_within_a_small_limit_of_open_files() {
     // 30 specs, two targets: 180 files, with at most 64 open files. The output directory
     // exists, so each file is staged beside its target rather than in a new hidden tree.
     std::fs::create_dir(d.join("out")).unwrap();
-    let out = std::process::Command::new("sh")
-        .current_dir(d)
-        .arg("-c")
-        .arg(r#"ulimit -n 64 && exec "$0" generate specs --target all --out out"#)
-        .arg(env!("CARGO_BIN_EXE_vpcgen"))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    let (code, _, err) = run_in_shell(
+        d,
+        "ulimit -n 64",
+        &["generate", "specs", "--target", "all", "--out", "out"],
+    );
+    assert_eq!(code, 0, "{err}");
     for i in 0..30 {
         assert!(d.join(format!("out/shop-{i}/terraform/main.tf")).is_file());
         assert!(
@@ -303,15 +291,12 @@ fn output_directories_follow_the_umask() {
     write(&d.join("specs"), "a.yaml", SPEC);
     std::fs::create_dir(d.join("old")).unwrap();
     for out in ["new", "old"] {
-        let status = std::process::Command::new("sh")
-            .current_dir(d)
-            .arg("-c")
-            .arg(r#"umask 002 && exec "$0" generate specs/a.yaml --target all --out "$1""#)
-            .arg(env!("CARGO_BIN_EXE_vpcgen"))
-            .arg(out)
-            .output()
-            .unwrap();
-        assert_eq!(status.status.code(), Some(0), "{status:?}");
+        let (code, _, err) = run_in_shell(
+            d,
+            "umask 002",
+            &["generate", "specs/a.yaml", "--target", "all", "--out", out],
+        );
+        assert_eq!(code, 0, "{err}");
         let mode = |p: &str| std::fs::metadata(d.join(p)).unwrap().permissions().mode() & 0o777;
         // `old` was made by this test, under its own umask.
         if out == "new" {

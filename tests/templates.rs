@@ -418,12 +418,7 @@ fn one_broken_template_is_reported_once_for_many_specs() {
         "{stderr}"
     );
     // Neither the output nor the hidden directory a new output tree is staged in is left.
-    let mut left: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
-    assert_eq!(left, ["specs", "style"]);
+    assert_eq!(listing(dir.path()), ["specs", "style"]);
     // Nor the parents of an output directory that the run had to create.
     let (code, _, _) = run_in(
         dir.path(),

@@ -103,6 +103,36 @@ pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `run_in`, with a shell command run first in the same process, such as `ulimit -n 64` or
+/// `umask 002`, whose setting the binary then runs under.
+#[cfg(unix)]
+pub fn run_in_shell(dir: &Path, setup: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new("sh")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(format!(r#"{setup} && exec "$0" "$@""#))
+        .arg(env!("CARGO_BIN_EXE_vpcgen"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The names in `dir`, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// `resource "TYPE" "NAME" { ... }` blocks of a body.
 pub fn resources<'a>(
     body: &'a hcl::Body,
