@@ -37,11 +37,11 @@ pub struct Context<'a> {
     pub tags: Vec<Tag<'a>>,
     pub vpc: VpcInfo,
     /// Every endpoint, sorted by service key, then type (`s3` gateway before `s3` interface).
-    pub endpoints: Vec<Arc<EndpointInfo<'a>>>,
+    pub endpoints: Vec<Arc<EndpointInfo>>,
     /// The gateway endpoints of `endpoints`, in the same order.
-    pub gateway_endpoints: Vec<Arc<EndpointInfo<'a>>>,
+    pub gateway_endpoints: Vec<Arc<EndpointInfo>>,
     /// The interface endpoints of `endpoints`, in the same order.
-    pub interface_endpoints: Vec<Arc<EndpointInfo<'a>>>,
+    pub interface_endpoints: Vec<Arc<EndpointInfo>>,
     /// The one security group of the interface endpoints; null when there are none.
     pub security_group: Option<SecurityGroupInfo>,
     /// Which per-endpoint outputs fit within CloudFormation's limit of 200 outputs per template.
@@ -161,16 +161,18 @@ pub struct AzInfo {
     pub nat_via_ident: Option<Ident>,
 }
 
-/// One VPC endpoint.
-#[derive(Debug, Clone, Serialize)]
-pub struct EndpointInfo<'a> {
+/// One VPC endpoint. It owns (shares) what it holds rather than borrowing from the plan, so
+/// that a thread can keep the template value of an endpoint for the next spec (see
+/// `endpoint_values`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EndpointInfo {
     /// Catalogue key of the service (`ecr.api`), as written in specs.
     pub key: &'static str,
     /// The service's name (`Amazon ECR API`).
     pub title: &'static str,
     /// Identifiers derived from the key (and the type, when it is not the service's default):
     /// `ecr_api` / `EcrApi` / `ecr-api`, `s3_interface` / `S3Interface` / `s3-interface`.
-    pub ident: &'a Ident,
+    pub ident: Arc<Ident>,
     /// `Gateway` or `Interface`, spelt as AWS spells it.
     pub r#type: &'static str,
     /// `type == "Gateway"`.
@@ -180,7 +182,7 @@ pub struct EndpointInfo<'a> {
     /// Why this type was chosen (`gateway by default: free, and reached from inside the VPC`).
     pub type_reason: Shared,
     /// The AWS service name in this Region (`com.amazonaws.eu-west-1.ecr.api`).
-    pub service_name: &'a str,
+    pub service_name: Arc<str>,
     /// Interface: TCP ports the service listens on (`[443]`); empty for gateways.
     pub ports: Shared,
     /// Interface: whether private DNS is enabled; always false for gateways.
@@ -189,7 +191,7 @@ pub struct EndpointInfo<'a> {
     /// gateway endpoint for the service exists); null for every other endpoint.
     pub inbound_resolver_only: Option<bool>,
     /// A gateway endpoint this one must be created after (its `ident`); null otherwise.
-    pub depends_on: Option<&'a Ident>,
+    pub depends_on: Option<Arc<Ident>>,
     /// Gateway: the route tables it attaches to.
     pub route_tables: Shared,
     /// Interface: the subnets it has network interfaces in.
@@ -197,7 +199,7 @@ pub struct EndpointInfo<'a> {
     /// Interface: the AZs of its subnets, sorted; empty for gateways.
     pub azs: Shared,
     /// Name of the policy in `policies`, or null where the service rejects policies.
-    pub policy: Option<&'a str>,
+    pub policy: Option<Arc<str>>,
     /// `full-access`, `org-only`, `custom` or `none`.
     pub policy_kind: &'static str,
     /// Where the policy choice came from: `endpoint`, `spec default`, `vpcgen default` or
@@ -312,11 +314,7 @@ impl Context<'_> {
         c.insert("region", &self.region);
         c.insert("tags", &self.tags);
         c.insert("vpc", &self.vpc);
-        let endpoints: Vec<tera::Value> = self
-            .endpoints
-            .iter()
-            .map(tera::Value::from_serializable)
-            .collect();
+        let endpoints = endpoint_values(&self.endpoints);
         let pick = |gateway: bool| -> Vec<tera::Value> {
             endpoints
                 .iter()
@@ -334,6 +332,39 @@ impl Context<'_> {
         c.insert_value("policies", policy_values(self.policies));
         c
     }
+}
+
+/// The endpoints as template values. Endpoints repeat between the specs of a batch (the same
+/// services in the same Region with the same policy choice), so each thread remembers the
+/// endpoints it converted last and hands an equal endpoint the same template value. Endpoints are
+/// compared field by field, service key first, which tells most apart at once; that is far
+/// cheaper than converting twenty-odd fields. The value depends on the fields alone, so an equal
+/// endpoint gets exactly the value it would have been given.
+fn endpoint_values(endpoints: &[Arc<EndpointInfo>]) -> Vec<tera::Value> {
+    /// Every endpoint of several specs with distinct services.
+    const KEEP: usize = 128;
+    type Remembered = std::collections::VecDeque<(Arc<EndpointInfo>, tera::Value)>;
+    thread_local! {
+        static RECENT: std::cell::RefCell<Remembered> = const {
+            std::cell::RefCell::new(std::collections::VecDeque::new())
+        };
+    }
+    RECENT.with_borrow_mut(|recent| {
+        endpoints
+            .iter()
+            .map(|e| {
+                if let Some((_, v)) = recent.iter().find(|(held, _)| **held == **e) {
+                    return v.clone();
+                }
+                let v = tera::Value::from_serializable(&**e);
+                if recent.len() == KEEP {
+                    recent.pop_front();
+                }
+                recent.push_back((e.clone(), v.clone()));
+                v
+            })
+            .collect()
+    })
 }
 
 /// The policy documents as template values. Documents repeat between the specs of a batch (one
@@ -506,24 +537,24 @@ fn vpc(plan: &Plan) -> VpcInfo {
     }
 }
 
-fn endpoint<'a>(e: &'a PlannedEndpoint, sharing: &mut Sharing<'a>) -> EndpointInfo<'a> {
+fn endpoint<'a>(e: &'a PlannedEndpoint, sharing: &mut Sharing<'a>) -> EndpointInfo {
     EndpointInfo {
         key: e.key,
         title: e.title,
-        ident: &e.ident,
+        ident: e.ident.clone(),
         r#type: e.kind.as_str(),
         gateway: e.kind == EndpointType::Gateway,
         interface: e.kind == EndpointType::Interface,
         type_reason: sharing.text(e.type_reason),
-        service_name: &e.service_name,
+        service_name: e.service_name.clone(),
         ports: sharing.ports(e.ports),
         private_dns: e.private_dns,
         inbound_resolver_only: e.inbound_resolver_only,
-        depends_on: e.depends_on.as_deref(),
+        depends_on: e.depends_on.clone(),
         route_tables: sharing.attachment(e.route_tables.all, &e.route_tables.items),
         subnets: sharing.attachment(e.subnets.all, &e.subnets.items),
         azs: sharing.list(&e.azs),
-        policy: e.policy.as_deref(),
+        policy: e.policy.clone(),
         policy_kind: e.policy_kind,
         policy_origin: e.policy_origin,
         reasons: sharing.list(&e.reasons),

@@ -99,7 +99,7 @@ fn view(plan: &Plan) -> View {
         .map(|e| {
             (
                 e.key.to_owned(),
-                e.service_name.clone(),
+                e.service_name.to_string(),
                 e.route_tables.items.to_vec(),
             )
         })

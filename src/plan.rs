@@ -71,7 +71,7 @@ pub struct PlannedEndpoint {
     pub ident: Arc<Ident>,
     pub kind: EndpointType,
     pub type_reason: &'static str,
-    pub service_name: String,
+    pub service_name: Arc<str>,
     pub ports: &'static [u16],
     pub private_dns: bool,
     /// S3/DynamoDB interface endpoints with private DNS: resolve to this endpoint only for
@@ -85,7 +85,8 @@ pub struct PlannedEndpoint {
     pub subnets: Attachment,
     /// AZs an interface endpoint has a network interface in.
     pub azs: Arc<[String]>,
-    pub policy: Option<String>,
+    /// The name of its document in `Plan::policies`.
+    pub policy: Option<Arc<str>>,
     pub policy_kind: &'static str,
     pub policy_origin: &'static str,
     pub reasons: Vec<String>,
@@ -180,7 +181,7 @@ pub fn build(vpc: &Vpc) -> Plan {
                     policy_document(vpc, choice, e.service.key, &present),
                 );
             }
-            name
+            Arc::<str>::from(name)
         });
         endpoints.push(PlannedEndpoint {
             key: e.service.key,
@@ -188,7 +189,7 @@ pub fn build(vpc: &Vpc) -> Plan {
             ident,
             kind: e.kind,
             type_reason: e.type_reason,
-            service_name: e.service.name_in(vpc.region.name),
+            service_name: e.service.name_in(vpc.region.name).into(),
             ports: if interface { e.service.ports } else { &[] },
             private_dns: interface && e.private_dns,
             inbound_resolver_only,

@@ -64,7 +64,7 @@ pub fn build(plan: &Plan) -> PlanReport {
                 key: e.key.to_owned(),
                 r#type: e.kind.lower().to_owned(),
                 type_reason: e.type_reason.to_owned(),
-                service_name: e.service_name.clone(),
+                service_name: e.service_name.to_string(),
                 azs: e.azs.to_vec(),
                 route_tables: if gateway {
                     e.route_tables.items.to_vec()

@@ -230,3 +230,38 @@ fn dump_context_needs_no_out_dir_and_lists_several() {
     );
     assert_eq!(list[3]["target"], "cloudformation");
 }
+
+#[test]
+fn endpoints_shared_between_specs_reach_templates_as_each_spec_has_them() {
+    // A thread hands an endpoint equal to one it converted before the same template value. Every
+    // spec, rendered one after another on one thread in both orders, must still see its own
+    // endpoints: the same services recur across the specs with other Regions, attachments,
+    // policies and DNS settings.
+    let dir = tree(&[(
+        "terraform/files/context.json.tera",
+        "{{ __tera_context | json }}",
+    )]);
+    let templates = Templates::load(Some(dir.path())).unwrap();
+    let specs = all_specs();
+    for order in [specs.clone(), specs.into_iter().rev().collect()] {
+        for spec in &order {
+            let spec_text = spec_file(spec);
+            let rendered: Value = serde_json::from_str(file(
+                &render_with(&spec_text, Target::Terraform, &templates).unwrap(),
+                "context.json",
+            ))
+            .unwrap();
+            let plan = vpcgen::plan::build(&vpcgen::model::load(&spec_text).unwrap());
+            let options = RenderOptions {
+                cfn_json: false,
+                regenerate: String::new(),
+            };
+            let own =
+                serde_json::to_value(render::context(&plan, Target::Terraform, &options)).unwrap();
+            assert!(own["endpoints"].as_array().is_some_and(|e| !e.is_empty()));
+            for list in ["endpoints", "gateway_endpoints", "interface_endpoints"] {
+                assert_eq!(rendered[list], own[list], "{spec}: {list}");
+            }
+        }
+    }
+}
