@@ -14,7 +14,7 @@ use vpcgen::{model, plan, render};
 
 // The allocator the `vpcgen` binary ships with, so that in-process figures match it.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: vpcgen::alloc::Allocator = vpcgen::alloc::Allocator;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

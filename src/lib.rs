@@ -1,6 +1,7 @@
 //! vpcgen: a YAML spec of the AWS services one VPC reaches privately in, correct Terraform or
 //! CloudFormation for its VPC endpoints out. Each stage is one module; see DESIGN in README.
 
+pub mod alloc;
 pub mod catalog;
 pub mod cli;
 pub mod context;
