@@ -53,7 +53,7 @@ impl Manifest {
 
     pub fn read(dir: &Path) -> Result<Option<Manifest>, Error> {
         let path = dir.join(MANIFEST);
-        let text = read_file(&path).and_then(|bytes| {
+        let text = read_file(&path, OUTPUT_ROOM).and_then(|bytes| {
             String::from_utf8(bytes)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
         });
@@ -113,11 +113,15 @@ impl CheckReport {
     }
 }
 
-/// The bytes of `path`. Unlike `std::fs::read`, it asks the file system for no size first:
-/// output files are small, and a batch reads hundreds of them.
-fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+/// The bytes of `path`, read into room for `expected` bytes. Unlike `std::fs::read`, it asks
+/// the file system for no size first: specs and output files are small, and a batch reads
+/// hundreds of them.
+/// Room for a generated file: most fit, so most are read without growing the buffer.
+const OUTPUT_ROOM: usize = 32 * 1024;
+
+pub(crate) fn read_file(path: &Path, expected: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::with_capacity(32 * 1024);
+    let mut bytes = Vec::with_capacity(expected);
     std::fs::File::open(path)?
         .take(u64::MAX)
         .read_to_end(&mut bytes)?;
@@ -125,7 +129,7 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 fn read_existing(path: &Path) -> Result<Option<String>, Error> {
-    match read_file(path) {
+    match read_file(path, OUTPUT_ROOM) {
         // Anything vpcgen wrote is UTF-8; other bytes only need to compare unequal.
         Ok(bytes) => {
             Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {

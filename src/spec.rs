@@ -31,7 +31,9 @@ impl SpecFile {
     }
 
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the spec", e))?;
+        // Room for a spec of a hundred lines; a longer one grows the buffer.
+        let bytes = crate::output::read_file(path, 4 * 1024)
+            .map_err(|e| Error::io(path, "cannot read the spec", e))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::Usage(format!("spec `{}` is not UTF-8 text", path.display())))?;
         Ok(SpecFile::new(path, text))
