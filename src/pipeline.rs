@@ -56,12 +56,15 @@ impl Validated {
 }
 
 /// `f` over `items`, on all cores when there is more than one item. A single spec stays on the
-/// calling thread: starting the thread pool costs more than the work.
+/// calling thread: starting the thread pool costs more than the work. Items are handed out one
+/// at a time: left to itself, rayon cuts a batch into as many runs as there are cores and
+/// hands out the rest only when a core runs dry, so a core that starts late or is slowed (as
+/// virtual machines' cores often are) leaves the other waiting for its last run of specs.
 pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     if items.len() < 2 {
         items.iter().map(f).collect()
     } else {
-        items.par_iter().map(f).collect()
+        items.par_iter().with_max_len(1).map(f).collect()
     }
 }
 
