@@ -285,12 +285,26 @@ fn assignment(line: &str) -> Option<usize> {
 /// Align the `=` of consecutive single-line assignments, as `terraform fmt` does.
 pub fn align_hcl(text: &str) -> String {
     // Built in one buffer: a string per line and a `format!` per aligned line were more than
-    // the whole template render of a Terraform output. Templates mostly align their own
-    // assignments already, so lines that come out as they went in are not copied one by one:
-    // they wait in the input, from `verbatim` on, until a line that changes, and go in one piece.
+    // the whole template render of a Terraform output.
     let mut out = String::with_capacity(text.len() + text.len() / 4);
-    let mut verbatim = 0;
-    let mut run: Vec<Assignment> = Vec::new();
+    // Each assignment of the current run: its key, how wide the key looks, and its value.
+    let mut run: Vec<(&str, usize, &str)> = Vec::new();
+    const SPACES: &str = "                                                                ";
+    let flush = |run: &mut Vec<(&str, usize, &str)>, out: &mut String| {
+        let widest = run.iter().map(|&(_, w, _)| w).max().unwrap_or(0);
+        for (key, width, value) in run.drain(..) {
+            out.push_str(key);
+            let mut pad = widest - width;
+            while pad > 0 {
+                let n = pad.min(SPACES.len());
+                out.push_str(&SPACES[..n]);
+                pad -= n;
+            }
+            out.push_str(" = ");
+            out.push_str(value);
+            out.push('\n');
+        }
+    };
     for (start, end) in line_spans(text) {
         let line = &text[start..end];
         match assignment(line) {
@@ -302,70 +316,19 @@ pub fn align_hcl(text: &str) -> String {
                 } else {
                     key.chars().count()
                 };
-                let value = trim_start_of(&line[eq + 1..]);
-                run.push(Assignment {
-                    start,
-                    end,
-                    key,
-                    width,
-                    value,
-                });
+                run.push((key, width, trim_start_of(&line[eq + 1..])));
             }
-            None => align_run(text, &mut run, &mut verbatim, &mut out),
+            None => {
+                flush(&mut run, &mut out);
+                out.push_str(line);
+                out.push('\n');
+            }
         }
     }
-    align_run(text, &mut run, &mut verbatim, &mut out);
-    out.push_str(&text[verbatim..]);
+    flush(&mut run, &mut out);
+    // Every line got a line break; the last piece of the text had none.
+    out.pop();
     out
-}
-
-/// One single-line assignment of a run to align: where its line is in the text, its key, how
-/// wide the key looks, and its value.
-struct Assignment<'a> {
-    start: usize,
-    end: usize,
-    key: &'a str,
-    width: usize,
-    value: &'a str,
-}
-
-/// Write the lines of `run` that alignment changes, with the unchanged text before each, and
-/// empty the run.
-fn align_run<'a>(
-    text: &'a str,
-    run: &mut Vec<Assignment<'a>>,
-    verbatim: &mut usize,
-    out: &mut String,
-) {
-    const SPACES: &str = "                                                                ";
-    let widest = run.iter().map(|a| a.width).max().unwrap_or(0);
-    for a in run.drain(..) {
-        let pad = widest - a.width;
-        // The line as aligned is the key, `pad` spaces, ` = ` and the value; it is unchanged when
-        // what lies between its key and its value is exactly that.
-        let between = &text.as_bytes()[a.start + a.key.len()..a.end - a.value.len()];
-        let unchanged = between.len() == pad + 3
-            && between[pad + 1] == b'='
-            && between
-                .iter()
-                .enumerate()
-                .all(|(i, &b)| b == b' ' || i == pad + 1);
-        if unchanged {
-            continue;
-        }
-        out.push_str(&text[*verbatim..a.start]);
-        out.push_str(a.key);
-        let mut left = pad;
-        while left > 0 {
-            let n = left.min(SPACES.len());
-            out.push_str(&SPACES[..n]);
-            left -= n;
-        }
-        out.push_str(" = ");
-        out.push_str(a.value);
-        // The line break stays in the input, with the text that follows.
-        *verbatim = a.end;
-    }
 }
 
 fn yaml_to_json(yaml: &str) -> Result<String, Error> {
