@@ -31,9 +31,11 @@ impl SpecFile {
     }
 
     pub fn read(path: &Path) -> Result<Self, Error> {
-        // Room for a spec of a hundred lines; a longer one grows the buffer.
-        let bytes = crate::output::read_file(path, 4 * 1024)
+        // Room for a spec of a hundred lines; a longer one grows the buffer. A batch keeps every
+        // spec's text until it ends, so the text keeps only the room it fills.
+        let mut bytes = crate::output::read_file(path, 4 * 1024)
             .map_err(|e| Error::io(path, "cannot read the spec", e))?;
+        bytes.shrink_to_fit();
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::Usage(format!("spec `{}` is not UTF-8 text", path.display())))?;
         Ok(SpecFile::new(path, text))
