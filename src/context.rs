@@ -2,7 +2,7 @@
 //! write their own templates: `docs/templates.md` documents each field, `CONTEXT_VERSION` changes
 //! whenever a field is removed or changes meaning, and `vpcgen generate --dump-context` prints it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -336,31 +336,33 @@ impl Context<'_> {
 
 /// The endpoints as template values. Endpoints repeat between the specs of a batch (the same
 /// services in the same Region with the same policy choice), so each thread remembers the
-/// endpoints it converted last and hands an equal endpoint the same template value. Endpoints are
-/// compared field by field, service key first, which tells most apart at once; that is far
-/// cheaper than converting twenty-odd fields. The value depends on the fields alone, so an equal
-/// endpoint gets exactly the value it would have been given.
+/// endpoints it converted, by service and type, and hands an equal endpoint the same template
+/// value: comparing an endpoint field by field is far cheaper than converting its twenty-odd
+/// fields. The value depends on the fields alone, so an equal endpoint gets exactly the value
+/// it would have been given.
 fn endpoint_values(endpoints: &[Arc<EndpointInfo>]) -> Vec<tera::Value> {
-    /// Every endpoint of several specs with distinct services.
-    const KEEP: usize = 128;
-    type Remembered = std::collections::VecDeque<(Arc<EndpointInfo>, tera::Value)>;
+    /// Enough for every service of the catalogue in a few variants; past it, a thread starts
+    /// over rather than tracking which endpoints it used last.
+    const KEEP: usize = 1024;
+    type Remembered = HashMap<(&'static str, &'static str), Vec<(Arc<EndpointInfo>, tera::Value)>>;
     thread_local! {
-        static RECENT: std::cell::RefCell<Remembered> = const {
-            std::cell::RefCell::new(std::collections::VecDeque::new())
-        };
+        static SEEN: std::cell::RefCell<(usize, Remembered)> = std::cell::RefCell::default();
     }
-    RECENT.with_borrow_mut(|recent| {
+    SEEN.with_borrow_mut(|(count, seen)| {
         endpoints
             .iter()
             .map(|e| {
-                if let Some((_, v)) = recent.iter().find(|(held, _)| **held == **e) {
+                let same_service = seen.entry((e.key, e.r#type)).or_default();
+                if let Some((_, v)) = same_service.iter().find(|(held, _)| **held == **e) {
                     return v.clone();
                 }
                 let v = tera::Value::from_serializable(&**e);
-                if recent.len() == KEEP {
-                    recent.pop_front();
+                same_service.push((e.clone(), v.clone()));
+                *count += 1;
+                if *count > KEEP {
+                    seen.clear();
+                    *count = 0;
                 }
-                recent.push_back((e.clone(), v.clone()));
                 v
             })
             .collect()
