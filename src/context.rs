@@ -339,7 +339,10 @@ impl Context<'_> {
 /// endpoints it converted, by service and type, and hands an equal endpoint the same template
 /// value: comparing an endpoint field by field is far cheaper than converting its twenty-odd
 /// fields. The value depends on the fields alone, so an equal endpoint gets exactly the value
-/// it would have been given.
+/// it would have been given. That holds because template values compare looser than they
+/// render (a string's escaping, a map's key order, a number's type are not compared): every
+/// `Shared` field must keep being built one way only, as `Sharing` builds them, and maps only
+/// from structs, whose keys come in one order.
 fn endpoint_values(endpoints: &[Arc<EndpointInfo>]) -> Vec<tera::Value> {
     /// Enough for every service of the catalogue in a few variants; past it, a thread starts
     /// over rather than tracking which endpoints it used last.

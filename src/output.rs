@@ -1,6 +1,7 @@
 //! The only module that touches the output directory: writes generated files atomically, keeps a
 //! manifest of what vpcgen wrote so hand-written or hand-edited files are never overwritten,
-//! removes files a spec no longer produces, and compares with `--check` without writing.
+//! removes files a spec no longer produces, and compares with `--check` without writing. Its way
+//! of reading small files serves spec files too.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
@@ -113,12 +114,12 @@ impl CheckReport {
     }
 }
 
-/// The bytes of `path`, read into room for `expected` bytes. Unlike `std::fs::read`, it asks
-/// the file system for no size first: specs and output files are small, and a batch reads
-/// hundreds of them.
 /// Room for a generated file: most fit, so most are read without growing the buffer.
 const OUTPUT_ROOM: usize = 32 * 1024;
 
+/// The bytes of `path`, read into room for `expected` bytes. Unlike `std::fs::read`, it asks
+/// the file system for no size first: specs and output files are small, and a batch reads
+/// hundreds of them. Spec files are read with it too.
 pub(crate) fn read_file(path: &Path, expected: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::with_capacity(expected);

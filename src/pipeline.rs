@@ -57,9 +57,10 @@ impl Validated {
 
 /// `f` over `items`, on all cores when there is more than one item. A single spec stays on the
 /// calling thread: starting the thread pool costs more than the work. Items are handed out one
-/// at a time: left to itself, rayon cuts a batch into as many runs as there are cores and
-/// hands out the rest only when a core runs dry, so a core that starts late or is slowed (as
-/// virtual machines' cores often are) leaves the other waiting for its last run of specs.
+/// at a time: left to itself, rayon cuts a batch into a few runs per core and cuts a run again
+/// only when another core takes part of it, so a core that starts late or is slowed (as virtual
+/// machines' cores often are) can leave the other with nothing to take while it finishes a
+/// long run of specs.
 pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     if items.len() < 2 {
         items.iter().map(f).collect()

@@ -237,7 +237,7 @@ fn trim_start_of(s: &str) -> &str {
 fn assignment(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     // Most bytes of a line are none of these; they are skipped a byte at a time with a single
-    // table look-up, and quoted text in one search for its closing quote.
+    // table look-up, and quoted text is walked to its closing quote.
     const SPECIAL: [bool; 256] = {
         let mut t = [false; 256];
         let mut i = 0;
@@ -259,8 +259,8 @@ fn assignment(line: &str) -> Option<usize> {
         }
         match b {
             b'"' => {
-                // To the closing quote, stepping over escaped characters. Quoted text is a few
-                // dozen bytes at most, shorter than a vectorised search pays for.
+                // To the closing quote, stepping over escaped characters. Quoted text is usually
+                // a few dozen bytes, shorter than a vectorised search pays for.
                 i += 1;
                 loop {
                     match bytes.get(i) {
@@ -351,6 +351,14 @@ mod tests {
         let text = "resource \"x\" \"y\" {\n  a = 1\n  long_name = \"a = b\"\n  tags = merge(local.tags, {\n    Name = \"n\"\n  })\n  for_each = { for k, v in m : k => v }\n}\n";
         let want = "resource \"x\" \"y\" {\n  a         = 1\n  long_name = \"a = b\"\n  tags = merge(local.tags, {\n    Name = \"n\"\n  })\n  for_each = { for k, v in m : k => v }\n}\n";
         assert_eq!(align_hcl(text), want);
+    }
+
+    #[test]
+    fn pads_past_any_run_of_spaces() {
+        let long = "k".repeat(150);
+        let text = format!("  a = 1\n  {long} = 2\n");
+        let want = format!("  a{} = 1\n  {long} = 2\n", " ".repeat(149));
+        assert_eq!(align_hcl(&text), want);
     }
 
     #[test]

@@ -32,7 +32,8 @@ impl SpecFile {
 
     pub fn read(path: &Path) -> Result<Self, Error> {
         // Room for a spec of a hundred lines; a longer one grows the buffer. A batch keeps every
-        // spec's text until it ends, so the text keeps only the room it fills.
+        // spec's text until it ends, so a short spec gives the spare room back (the allocator
+        // keeps a block that is at least half used).
         let mut bytes = crate::output::read_file(path, 4 * 1024)
             .map_err(|e| Error::io(path, "cannot read the spec", e))?;
         bytes.shrink_to_fit();
