@@ -99,13 +99,13 @@ pub fn render(
     let tera_ctx = ctx.to_tera();
     let mut files = Vec::new();
     for (template, file_name) in templates.outputs(target.as_str()) {
-        let raw = templates.render(&template, &tera_ctx)?;
+        let raw = templates.render(template, &tera_ctx)?;
         let mut text = normalise(&raw);
         if text.trim().is_empty() {
             // A template may decide a file is not needed (vpc.tf for an existing VPC).
             continue;
         }
-        let mut path = file_name;
+        let mut path = file_name.clone();
         if path.ends_with(".tf") {
             text = align_hcl(&text);
         }

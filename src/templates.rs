@@ -78,6 +78,8 @@ pub struct Templates {
     /// One engine per target, each holding only that target's templates: a run that renders
     /// one target parses only its templates.
     engines: [OnceLock<Tera>; 2],
+    /// The files each target produces (see `outputs`), listed once.
+    outputs: [OnceLock<Vec<(String, String)>>; 2],
     /// Where user templates came from, if any.
     pub dir: Option<PathBuf>,
     /// Names of built-ins the user replaced.
@@ -161,6 +163,7 @@ impl Templates {
         let templates = Templates {
             sources,
             engines: [OnceLock::new(), OnceLock::new()],
+            outputs: [OnceLock::new(), OnceLock::new()],
             dir: dir.map(Path::to_path_buf),
             overridden,
             added,
@@ -226,18 +229,24 @@ impl Templates {
         Ok(self.engines[i].get_or_init(|| engine))
     }
 
-    /// The output files a target produces: `(template name, output file name)`, sorted.
-    pub fn outputs(&self, target: &str) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = builtin_outputs(target)
-            .map(|(n, o)| (n.to_owned(), o))
-            .collect();
-        for (name, output) in &self.added {
-            if target_of(name) == Some(target) {
-                out.push((name.clone(), output.clone()));
+    /// The output files a target produces: `(template name, output file name)`, sorted. Listed
+    /// once per set, since every spec of a batch asks.
+    pub fn outputs(&self, target: &str) -> &[(String, String)] {
+        let Some(i) = TARGETS.iter().position(|t| *t == target) else {
+            return &[];
+        };
+        self.outputs[i].get_or_init(|| {
+            let mut out: Vec<(String, String)> = builtin_outputs(target)
+                .map(|(n, o)| (n.to_owned(), o))
+                .collect();
+            for (name, output) in &self.added {
+                if target_of(name) == Some(target) {
+                    out.push((name.clone(), output.clone()));
+                }
             }
-        }
-        out.sort_by(|a, b| a.1.cmp(&b.1));
-        out
+            out.sort_by(|a, b| a.1.cmp(&b.1));
+            out
+        })
     }
 
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Error> {
