@@ -27,6 +27,34 @@ fn aligned(p: *mut c_void, align: usize) -> bool {
     (p as usize) & (align - 1) == 0
 }
 
+/// A block for `layout` from `plain` when mimalloc's natural alignment serves it, checked, else
+/// from `aligned_call`.
+///
+/// # Safety
+///
+/// `plain` and `aligned_call` must be a matching pair of mimalloc's entry points (`mi_malloc`
+/// and `mi_malloc_aligned`, or their zeroing twins), and `layout` must not be empty.
+#[inline]
+unsafe fn block(
+    layout: Layout,
+    plain: unsafe extern "C" fn(usize) -> *mut c_void,
+    aligned_call: unsafe extern "C" fn(usize, usize) -> *mut c_void,
+) -> *mut u8 {
+    let (size, align) = (layout.size(), layout.align());
+    // SAFETY: FFI calls with a size and a power-of-two alignment; mimalloc returns null when out
+    // of memory, as `alloc` may. A misaligned block is freed before it is replaced.
+    unsafe {
+        if natural(align, size) {
+            let p = plain(size);
+            if aligned(p, align) {
+                return p.cast();
+            }
+            mi::mi_free(p);
+        }
+        aligned_call(size, align).cast()
+    }
+}
+
 /// Set as the global allocator by the binary and the benchmarks.
 pub struct Allocator;
 
@@ -36,35 +64,14 @@ pub struct Allocator;
 unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let (size, align) = (layout.size(), layout.align());
-        // SAFETY: FFI calls with a size and a power-of-two alignment; mimalloc returns null when
-        // out of memory, as `alloc` may. A misaligned block is freed before it is replaced.
-        unsafe {
-            if natural(align, size) {
-                let p = mi::mi_malloc(size);
-                if aligned(p, align) {
-                    return p.cast();
-                }
-                mi::mi_free(p);
-            }
-            mi::mi_malloc_aligned(size, align).cast()
-        }
+        // SAFETY: mimalloc's allocating calls, plain and aligned.
+        unsafe { block(layout, mi::mi_malloc, mi::mi_malloc_aligned) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let (size, align) = (layout.size(), layout.align());
-        // SAFETY: as `alloc`.
-        unsafe {
-            if natural(align, size) {
-                let p = mi::mi_zalloc(size);
-                if aligned(p, align) {
-                    return p.cast();
-                }
-                mi::mi_free(p);
-            }
-            mi::mi_zalloc_aligned(size, align).cast()
-        }
+        // SAFETY: mimalloc's zeroing calls, plain and aligned.
+        unsafe { block(layout, mi::mi_zalloc, mi::mi_zalloc_aligned) }
     }
 
     #[inline]
