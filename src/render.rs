@@ -123,15 +123,17 @@ pub fn render(
 }
 
 /// Where each line of `text` starts and ends (its line break excluded), as `split('\n')` would
-/// cut it, the piece after the last line break included. Lines are found with a vectorised byte
-/// search: rendered files are tens of kilobytes of short lines, and splitting them one character
-/// at a time showed in profiles.
+/// cut it, the piece after the last line break included. Line breaks are found sixteen bytes at
+/// a time (`find`): rendered files are tens of kilobytes of short lines, and splitting them one
+/// character at a time showed in profiles.
 fn line_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    ends.scan(0, |start, end| {
-        let span = (*start, end);
-        *start = end + 1;
-        Some(span)
+    let bytes = text.as_bytes();
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        let end = find(bytes, from, *b"\n");
+        start = (end < bytes.len()).then_some(end + 1);
+        Some((from, end))
     })
 }
 
@@ -231,55 +233,85 @@ fn trim_start_of(s: &str) -> &str {
     }
 }
 
-/// Where an HCL line's assignment sign is, if the line is a single-line assignment: the first
-/// `=` outside strings, after a key, with the brackets of the value balanced. This mirrors how
-/// `terraform fmt` decides which lines to align.
-fn assignment(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    // Most bytes of a line are none of these; they are skipped a byte at a time with a single
-    // table look-up, and quoted text is walked to its closing quote.
-    const SPECIAL: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut i = 0;
-        let special = b"\"#=()[]{}";
-        while i < special.len() {
-            t[special[i] as usize] = true;
-            i += 1;
-        }
-        t
-    };
+/// The line of `text` that starts at byte `start`: where it ends (its line break, or the end of
+/// the text), and where its assignment sign is if it is a single-line assignment: the first `=`
+/// outside strings, after a key, with the brackets of the value balanced. This mirrors how
+/// `terraform fmt` decides which lines to align. The line's end is found in the same pass, not by
+/// a search of its own: rendered lines are short, and each search has a cost to start.
+fn scan_line(text: &str, start: usize) -> (usize, Option<usize>) {
+    let bytes = text.as_bytes();
     let mut eq = None;
     let mut depth: i32 = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !SPECIAL[usize::from(b)] {
-            i += 1;
-            continue;
-        }
+    let mut i = start;
+    loop {
+        i = find(bytes, i, *b"\"#=()[]{}\n");
+        let Some(&b) = bytes.get(i) else { break };
         match b {
+            b'\n' => break,
             b'"' => {
-                // To the closing quote, stepping over escaped characters. Quoted text is usually
-                // a few dozen bytes, shorter than a vectorised search pays for.
-                i += 1;
-                loop {
-                    match bytes.get(i) {
-                        None => return if depth == 0 { eq } else { None },
-                        Some(b'\\') => i += 2,
-                        Some(b'"') => break,
-                        Some(_) => i += 1,
+                // To the closing quote, stepping over escaped characters; a string left open
+                // ends with its line.
+                i = find(bytes, i + 1, *b"\"\\\n");
+                while bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) != Some(&b'\n') {
+                    i = find(bytes, i + 2, *b"\"\\\n");
+                }
+                match bytes.get(i) {
+                    None | Some(b'\n') => break,
+                    // A backslash before the line break escapes nothing: the line ends.
+                    Some(b'\\') => {
+                        i += 1;
+                        break;
                     }
+                    _ => {}
                 }
             }
-            b'#' if eq.is_none() => return None,
+            // A line that turns out to be no assignment is only searched for its end.
+            b'#' if eq.is_none() => return (find(bytes, i, *b"\n"), None),
             b'(' | b'[' | b'{' if eq.is_some() => depth += 1,
             b')' | b']' | b'}' if eq.is_some() => depth -= 1,
-            b'=' if eq.is_none() => eq = Some(assignment_sign(line, i)?),
+            b'=' if eq.is_none() => match assignment_sign(&text[start..], i - start) {
+                Some(_) => eq = Some(i),
+                None => return (find(bytes, i, *b"\n"), None),
+            },
             _ => {}
         }
         i += 1;
     }
-    if depth == 0 { eq } else { None }
+    (i.min(bytes.len()), if depth == 0 { eq } else { None })
+}
+
+/// Where the first byte at or after `from` that is one of `set` is, or the end of `bytes`.
+/// Rendered lines are mostly plain bytes between the few the aligner looks at, and testing them
+/// one at a time was its largest cost: on x86-64, whose every processor has SSE2, sixteen bytes
+/// are compared with the whole set at once.
+fn find<const N: usize>(bytes: &[u8], mut from: usize, set: [u8; N]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8, _mm_setzero_si128,
+        };
+        while from + 16 <= bytes.len() {
+            // SAFETY: every x86-64 processor has SSE2; the sixteen bytes from `from` are inside
+            // `bytes` (the loop condition), and the load has no alignment requirement.
+            let mask = unsafe {
+                let block = _mm_loadu_si128(bytes.as_ptr().add(from).cast::<__m128i>());
+                let mut hits = _mm_setzero_si128();
+                for b in set {
+                    hits = _mm_or_si128(hits, _mm_cmpeq_epi8(block, _mm_set1_epi8(b as i8)));
+                }
+                _mm_movemask_epi8(hits)
+            };
+            if mask != 0 {
+                return from + mask.trailing_zeros() as usize;
+            }
+            from += 16;
+        }
+    }
+    bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|b| set.contains(b)))
+        .map_or(bytes.len(), |n| from + n)
 }
 
 /// Align the `=` of consecutive single-line assignments, as `terraform fmt` does.
@@ -305,10 +337,13 @@ pub fn align_hcl(text: &str) -> String {
             out.push('\n');
         }
     };
-    for (start, end) in line_spans(text) {
+    let mut start = 0;
+    loop {
+        let (end, eq) = scan_line(text, start);
         let line = &text[start..end];
-        match assignment(line) {
+        match eq {
             Some(eq) => {
+                let eq = eq - start;
                 let key = trim_end_of(&line[..eq]);
                 // Characters, not bytes: `terraform fmt` aligns non-ASCII keys by what is seen.
                 let width = if key.is_ascii() {
@@ -324,6 +359,10 @@ pub fn align_hcl(text: &str) -> String {
                 out.push('\n');
             }
         }
+        if end == text.len() {
+            break;
+        }
+        start = end + 1;
     }
     flush(&mut run, &mut out);
     // Every line got a line break; the last piece of the text had none.
@@ -397,12 +436,33 @@ mod tests {
     }
 
     proptest::proptest! {
-        // Short lines of mostly special characters, many of them: the cases that matter
-        // (escaped quotes, brackets after `=`, comparison operators) are a few bytes long.
+        // Short texts of mostly special characters, many of them: the cases that matter
+        // (escaped quotes, brackets after `=`, comparison operators, a string or an escape left
+        // open at a line break) are a few bytes long.
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         #[test]
-        fn assignments_are_found_as_byte_by_byte(line in "[a =\"\\\\{}()\\[\\]#!<>\u{e9}\u{a0}\u{b}\\t]{0,12}") {
-            proptest::prop_assert_eq!(assignment(&line), assignment_bytewise(&line));
+        fn lines_and_assignments_are_found_as_byte_by_byte(text in "[a =\"\\\\{}()\\[\\]#!<>\u{e9}\u{a0}\u{b}\\t\\n]{0,40}") {
+            let mut start = 0;
+            for line in text.split('\n') {
+                let want = (start + line.len(), assignment_bytewise(line).map(|eq| start + eq));
+                proptest::prop_assert_eq!(scan_line(&text, start), want);
+                start += line.len() + 1;
+            }
+        }
+    }
+
+    proptest::proptest! {
+        // Long enough for several blocks of sixteen bytes and a tail, searched from anywhere:
+        // a wanted byte at each position of a block, in the tail, or nowhere.
+        #[test]
+        fn find_agrees_with_a_plain_search(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![b'a', b'=', b'\n', b'"', b'}', 0xe9]), 0..80),
+            from in 0usize..90,
+        ) {
+            let want = |set: &[u8]| bytes.iter().enumerate().skip(from).find(|(_, b)| set.contains(b)).map_or(bytes.len(), |(i, _)| i);
+            proptest::prop_assert_eq!(find(&bytes, from, *b"="), want(b"="));
+            proptest::prop_assert_eq!(find(&bytes, from, *b"=\n"), want(b"=\n"));
+            proptest::prop_assert_eq!(find(&bytes, from, *b"\"#=()[]{}\n"), want(b"\"#=()[]{}\n"));
         }
     }
 
@@ -434,7 +494,7 @@ mod tests {
         };
         for line in text.split('\n') {
             out.push(line.to_owned());
-            match assignment(line) {
+            match assignment_bytewise(line) {
                 Some(eq) => run.push((out.len() - 1, eq)),
                 None => flush(&mut run, &mut out),
             }
@@ -447,7 +507,7 @@ mod tests {
         // Short texts, many of them: runs of two or three assignments with odd spacing.
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         #[test]
-        fn aligning_matches_the_line_by_line_rule(text in "[ab =\"{}()#!\\t\\n\u{e9}\u{a0}\u{b}]{0,24}") {
+        fn aligning_matches_the_line_by_line_rule(text in "[ab =\"\\\\{}()#!\\t\\n\u{e9}\u{a0}\u{b}]{0,24}") {
             proptest::prop_assert_eq!(align_hcl(&text), align_hcl_line_by_line(&text));
         }
 
@@ -458,7 +518,7 @@ mod tests {
             lines in proptest::collection::vec(
                 proptest::prop_oneof![
                     proptest::strategy::Strategy::prop_map(
-                        ("[ \t]{0,2}", "[a-z\u{e9}\"]{1,5}", "[ \t]{0,3}", "[ \t]{0,2}", "[a-z\"{}()=#]{0,6}"),|(indent, key, before, after, value)| {
+                        ("[ \t]{0,2}", "[a-z\u{e9}\"]{1,5}", "[ \t]{0,3}", "[ \t]{0,2}", "[a-z\"\\\\{}()=#]{0,6}"),|(indent, key, before, after, value)| {
                             format!("{indent}{key}{before}={after}{value}")
                         },
                     ),
