@@ -239,21 +239,24 @@ fn trim_start_of(s: &str) -> &str {
 /// `terraform fmt` decides which lines to align. The line's end is found in the same pass, not by
 /// a search of its own: rendered lines are short, and each search has a cost to start.
 fn scan_line(text: &str, start: usize) -> (usize, Option<usize>) {
+    // What the aligner looks at outside strings, and inside them.
+    const CODE: [u8; 10] = *b"\"#=()[]{}\n";
+    const STRING: [u8; 3] = *b"\"\\\n";
     let bytes = text.as_bytes();
     let mut eq = None;
     let mut depth: i32 = 0;
     let mut i = start;
     loop {
-        i = find(bytes, i, *b"\"#=()[]{}\n");
+        i = find(bytes, i, CODE);
         let Some(&b) = bytes.get(i) else { break };
         match b {
             b'\n' => break,
             b'"' => {
                 // To the closing quote, stepping over escaped characters; a string left open
                 // ends with its line.
-                i = find(bytes, i + 1, *b"\"\\\n");
+                i = find(bytes, i + 1, STRING);
                 while bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) != Some(&b'\n') {
-                    i = find(bytes, i + 2, *b"\"\\\n");
+                    i = find(bytes, i + 2, STRING);
                 }
                 match bytes.get(i) {
                     None | Some(b'\n') => break,
