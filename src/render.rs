@@ -280,7 +280,7 @@ fn scan_line(text: &str, start: usize) -> (usize, Option<usize>) {
         }
         i += 1;
     }
-    (i.min(bytes.len()), if depth == 0 { eq } else { None })
+    (i, if depth == 0 { eq } else { None })
 }
 
 /// Where the first byte at or after `from` that is one of `set` is, or the end of `bytes`.
