@@ -8,6 +8,12 @@
 # Needs hyperfine and GNU time (Debian packages `hyperfine` and `time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in hyperfine /usr/bin/time; do
+  command -v "$tool" >/dev/null || {
+    echo "whole-process.sh needs $tool (Debian packages: hyperfine, time)" >&2
+    exit 1
+  }
+done
 cargo build --release --quiet
 bin="$PWD/target/release/vpcgen"
 work=$(mktemp -d)
