@@ -100,14 +100,15 @@ pub fn render(
     let mut files = Vec::new();
     for (template, file_name) in templates.outputs(target.as_str()) {
         let raw = templates.render(template, &tera_ctx)?;
-        let mut text = normalise(&raw);
+        let mut path = file_name.clone();
+        let mut text = if path.ends_with(".tf") {
+            normalise_hcl(&raw)
+        } else {
+            normalise(&raw)
+        };
         if text.trim().is_empty() {
             // A template may decide a file is not needed (vpc.tf for an existing VPC).
             continue;
-        }
-        let mut path = file_name.clone();
-        if path.ends_with(".tf") {
-            text = align_hcl(&text);
         }
         if target == Target::CloudFormation && options.cfn_json && path == "template.yaml" {
             text = yaml_to_json(&text)?;
@@ -317,8 +318,10 @@ fn find<const N: usize>(bytes: &[u8], mut from: usize, set: [u8; N]) -> usize {
         .map_or(bytes.len(), |n| from + n)
 }
 
-/// Align the `=` of consecutive single-line assignments, as `terraform fmt` does.
-pub fn align_hcl(text: &str) -> String {
+/// `normalise`, and the `=` of consecutive single-line assignments aligned as `terraform fmt`
+/// aligns them: what every `.tf` file gets. One pass does both, since the aligner's scan finds
+/// each line's end anyway, and normalising first was a fifth of the two together.
+pub fn normalise_hcl(text: &str) -> String {
     // Built in one buffer: a string per line and a `format!` per aligned line were more than
     // the whole template render of a Terraform output.
     let mut out = String::with_capacity(text.len() + text.len() / 4);
@@ -340,26 +343,46 @@ pub fn align_hcl(text: &str) -> String {
             out.push('\n');
         }
     };
+    let mut blank_run = 0;
+    // Whether a line has been kept yet: blank lines before the first are dropped.
+    let mut any = false;
     let mut start = 0;
     loop {
+        // Trailing white space never decides an assignment: no white space character is one
+        // of the bytes the scan looks at.
         let (end, eq) = scan_line(text, start);
-        let line = &text[start..end];
-        match eq {
-            Some(eq) => {
-                let eq = eq - start;
-                let key = trim_end_of(&line[..eq]);
-                // Characters, not bytes: `terraform fmt` aligns non-ASCII keys by what is seen.
-                let width = if key.is_ascii() {
-                    key.len()
-                } else {
-                    key.chars().count()
-                };
-                run.push((key, width, trim_start_of(&line[eq + 1..])));
-            }
-            None => {
-                flush(&mut run, &mut out);
-                out.push_str(line);
+        let raw = &text[start..end];
+        let line = match raw.as_bytes().last() {
+            Some(b) if b.is_ascii_graphic() => raw,
+            _ => raw.trim_end(),
+        };
+        if line.is_empty() {
+            flush(&mut run, &mut out);
+            blank_run += 1;
+            if blank_run == 1 && any {
                 out.push('\n');
+            }
+        } else {
+            blank_run = 0;
+            any = true;
+            match eq {
+                Some(eq) => {
+                    let eq = eq - start;
+                    let key = trim_end_of(&line[..eq]);
+                    // Characters, not bytes: `terraform fmt` aligns non-ASCII keys by what is
+                    // seen.
+                    let width = if key.is_ascii() {
+                        key.len()
+                    } else {
+                        key.chars().count()
+                    };
+                    run.push((key, width, trim_start_of(&line[eq + 1..])));
+                }
+                None => {
+                    flush(&mut run, &mut out);
+                    out.push_str(line);
+                    out.push('\n');
+                }
             }
         }
         if end == text.len() {
@@ -368,8 +391,10 @@ pub fn align_hcl(text: &str) -> String {
         start = end + 1;
     }
     flush(&mut run, &mut out);
-    // Every line got a line break; the last piece of the text had none.
-    out.pop();
+    // One final line break: the blank lines kept at the end go.
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
     out
 }
 
@@ -392,7 +417,7 @@ mod tests {
     fn aligns_like_terraform_fmt() {
         let text = "resource \"x\" \"y\" {\n  a = 1\n  long_name = \"a = b\"\n  tags = merge(local.tags, {\n    Name = \"n\"\n  })\n  for_each = { for k, v in m : k => v }\n}\n";
         let want = "resource \"x\" \"y\" {\n  a         = 1\n  long_name = \"a = b\"\n  tags = merge(local.tags, {\n    Name = \"n\"\n  })\n  for_each = { for k, v in m : k => v }\n}\n";
-        assert_eq!(align_hcl(text), want);
+        assert_eq!(normalise_hcl(text), want);
     }
 
     #[test]
@@ -400,13 +425,13 @@ mod tests {
         let long = "k".repeat(150);
         let text = format!("  a = 1\n  {long} = 2\n");
         let want = format!("  a{} = 1\n  {long} = 2\n", " ".repeat(149));
-        assert_eq!(align_hcl(&text), want);
+        assert_eq!(normalise_hcl(&text), want);
     }
 
     #[test]
     fn aligns_non_ascii_keys_by_characters() {
         let text = "  \"é\" = 1\n  \"ab\" = 2\n";
-        assert_eq!(align_hcl(text), "  \"é\"  = 1\n  \"ab\" = 2\n");
+        assert_eq!(normalise_hcl(text), "  \"é\"  = 1\n  \"ab\" = 2\n");
     }
 
     /// The assignment rule, one byte at a time.
@@ -506,26 +531,34 @@ mod tests {
         out.join("\n")
     }
 
+    /// What `normalise_hcl` does in one pass, in two: normalised, then aligned.
+    fn normalise_hcl_in_two_passes(text: &str) -> String {
+        align_hcl_line_by_line(&normalise_line_by_line(text))
+    }
+
     proptest::proptest! {
-        // Short texts, many of them: runs of two or three assignments with odd spacing.
+        // Short texts, many of them: runs of two or three assignments with odd spacing, white
+        // space of every kind at line ends, blank lines.
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         #[test]
-        fn aligning_matches_the_line_by_line_rule(text in "[ab =\"\\\\{}()#!\\t\\n\u{e9}\u{a0}\u{b}]{0,24}") {
-            proptest::prop_assert_eq!(align_hcl(&text), align_hcl_line_by_line(&text));
+        fn aligning_matches_the_line_by_line_rule(text in "[ab =\"\\\\{}()#!\\t\\r\\n\u{e9}\u{a0}\u{b}\u{2003}]{0,24}") {
+            proptest::prop_assert_eq!(normalise_hcl(&text), normalise_hcl_in_two_passes(&text));
         }
 
         // Texts shaped like HCL: runs of assignments whose keys, padding and values vary, some
-        // aligned already and some not, between other lines.
+        // aligned already and some not, with white space at line ends, between other lines and
+        // blank ones.
         #[test]
         fn aligning_hcl_shaped_text_matches_the_line_by_line_rule(
             lines in proptest::collection::vec(
                 proptest::prop_oneof![
                     proptest::strategy::Strategy::prop_map(
-                        ("[ \t]{0,2}", "[a-z\u{e9}\"]{1,5}", "[ \t]{0,3}", "[ \t]{0,2}", "[a-z\"\\\\{}()=#]{0,6}"),|(indent, key, before, after, value)| {
-                            format!("{indent}{key}{before}={after}{value}")
+                        ("[ \t]{0,2}", "[a-z\u{e9}\"]{1,5}", "[ \t]{0,3}", "[ \t]{0,2}", "[a-z\"\\\\{}()=#]{0,6}", "[ \t\r\u{a0}]{0,2}"),|(indent, key, before, after, value, trailing)| {
+                            format!("{indent}{key}{before}={after}{value}{trailing}")
                         },
                     ),
                     "[a-z #{}]{0,6}",
+                    "[ \t\r]{0,2}",
                 ],
                 0..8,
             ),
@@ -535,7 +568,7 @@ mod tests {
             if last_break {
                 text.push('\n');
             }
-            proptest::prop_assert_eq!(align_hcl(&text), align_hcl_line_by_line(&text));
+            proptest::prop_assert_eq!(normalise_hcl(&text), normalise_hcl_in_two_passes(&text));
         }
     }
 

@@ -806,7 +806,7 @@ fn push_scalar(s: &Scalar, quote: fn(&str, &mut String), out: &mut String) {
 }
 
 /// Any template value as an HCL expression, laid out over lines at `indent` spaces. Keys are not
-/// padded here: `render::align_hcl` aligns every `.tf` file the way `terraform fmt` does. The
+/// padded here: `render::normalise_hcl` aligns every `.tf` file the way `terraform fmt` does. The
 /// layout filters write into one buffer: they run once per endpoint, on policy documents.
 pub fn hcl_value(v: &Value, indent: usize) -> String {
     // Room for a typical policy document, which would otherwise grow the buffer several times.
