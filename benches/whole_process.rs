@@ -13,7 +13,8 @@ fn main() -> ExitCode {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    if !filters.is_empty() && !filters.iter().any(|f| "whole-process".contains(f.as_str())) {
+    let named = |f: &String| "whole-process".contains(f.replace('_', "-").as_str());
+    if !filters.is_empty() && !filters.iter().any(named) {
         return ExitCode::SUCCESS;
     }
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/whole-process.sh");

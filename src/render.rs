@@ -138,18 +138,19 @@ fn line_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// LF endings, no trailing spaces, no leading blank lines, one blank line at most between
-/// paragraphs, and exactly one final newline.
-pub fn normalise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank_run = 0;
-    // Whether a line has been kept yet: blank lines before the first are dropped.
-    let mut any = false;
-    // Lines that stay as they are are not copied one by one: they wait in the input, from
-    // `verbatim` on, until a line that changes (trimmed or dropped) comes, and go in one piece.
-    let mut verbatim = 0;
-    for (line_start, end) in line_spans(text) {
-        let raw = &text[line_start..end];
+/// The line rules `normalise` and `normalise_hcl` share: a line loses its trailing white space,
+/// blank lines before the first kept line are dropped, and of a run of blank lines only the
+/// first is kept.
+#[derive(Default)]
+struct LineRules {
+    blank_run: usize,
+    /// Whether a line has been kept yet.
+    any: bool,
+}
+
+impl LineRules {
+    /// The next line, `raw` without its line break: what is left of it, and whether it is kept.
+    fn take<'a>(&mut self, raw: &'a str) -> (&'a str, bool) {
         // Most lines end in a visible ASCII character and need no trimming. `trim_end` also
         // drops the `\r` of a CRLF line ending.
         let line = match raw.as_bytes().last() {
@@ -157,13 +158,35 @@ pub fn normalise(text: &str) -> String {
             _ => raw.trim_end(),
         };
         let keep = if line.is_empty() {
-            blank_run += 1;
-            blank_run == 1 && any
+            self.blank_run += 1;
+            self.blank_run == 1 && self.any
         } else {
-            blank_run = 0;
+            self.blank_run = 0;
             true
         };
-        any |= keep;
+        self.any |= keep;
+        (line, keep)
+    }
+}
+
+/// Drops the blank lines kept at the end of `out`, which leaves one final line break.
+fn drop_final_blank_lines(out: &mut String) {
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+}
+
+/// LF endings, no trailing spaces, no leading blank lines, one blank line at most between
+/// paragraphs, and exactly one final newline.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rules = LineRules::default();
+    // Lines that stay as they are are not copied one by one: they wait in the input, from
+    // `verbatim` on, until a line that changes (trimmed or dropped) comes, and go in one piece.
+    let mut verbatim = 0;
+    for (line_start, end) in line_spans(text) {
+        let raw = &text[line_start..end];
+        let (line, keep) = rules.take(raw);
         // The last piece has no line break of its own to keep, so it always takes this path.
         if keep && line.len() == raw.len() && end < text.len() {
             continue;
@@ -175,9 +198,7 @@ pub fn normalise(text: &str) -> String {
             out.push('\n');
         }
     }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
+    drop_final_blank_lines(&mut out);
     if out.trim().is_empty() {
         return String::new();
     }
@@ -343,28 +364,19 @@ pub fn normalise_hcl(text: &str) -> String {
             out.push('\n');
         }
     };
-    let mut blank_run = 0;
-    // Whether a line has been kept yet: blank lines before the first are dropped.
-    let mut any = false;
+    let mut rules = LineRules::default();
     let mut start = 0;
     loop {
         // Trailing white space never decides an assignment: no white space character is one
         // of the bytes the scan looks at.
         let (end, eq) = scan_line(text, start);
-        let raw = &text[start..end];
-        let line = match raw.as_bytes().last() {
-            Some(b) if b.is_ascii_graphic() => raw,
-            _ => raw.trim_end(),
-        };
+        let (line, keep) = rules.take(&text[start..end]);
         if line.is_empty() {
             flush(&mut run, &mut out);
-            blank_run += 1;
-            if blank_run == 1 && any {
+            if keep {
                 out.push('\n');
             }
         } else {
-            blank_run = 0;
-            any = true;
             match eq {
                 Some(eq) => {
                     let eq = eq - start;
@@ -391,10 +403,7 @@ pub fn normalise_hcl(text: &str) -> String {
         start = end + 1;
     }
     flush(&mut run, &mut out);
-    // One final line break: the blank lines kept at the end go.
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
+    drop_final_blank_lines(&mut out);
     out
 }
 
