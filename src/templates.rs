@@ -216,9 +216,7 @@ impl Templates {
     }
 
     fn engine(&self, target: &str) -> Result<&Tera, Error> {
-        let i = TARGETS
-            .iter()
-            .position(|t| *t == target)
+        let i = target_index(target)
             .ok_or_else(|| Error::Template(format!("`{target}` is not a target")))?;
         if let Some(engine) = self.engines[i].get() {
             return Ok(engine);
@@ -232,7 +230,7 @@ impl Templates {
     /// The output files a target produces: `(template name, output file name)`, sorted. Listed
     /// once per set, since every spec of a batch asks.
     pub fn outputs(&self, target: &str) -> &[(String, String)] {
-        let Some(i) = TARGETS.iter().position(|t| *t == target) else {
+        let Some(i) = target_index(target) else {
             return &[];
         };
         self.outputs[i].get_or_init(|| {
@@ -268,6 +266,11 @@ fn builtin_outputs(target: &str) -> impl Iterator<Item = (&'static str, String)>
         .iter()
         .filter(move |(n, _)| target_of(n) == Some(target) && !is_partial(n))
         .map(|(n, _)| (*n, output_name(n)))
+}
+
+/// Where `target` is in `TARGETS`, which is where its engine and its list of outputs are kept.
+fn target_index(target: &str) -> Option<usize> {
+    TARGETS.iter().position(|t| *t == target)
 }
 
 /// The target directory a template name starts with, if it is one.
