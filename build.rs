@@ -1,4 +1,4 @@
-//! Build script: turns the catalogue data files (`src/data/*.yaml`) into static Rust tables,
+//! Build script: turns the catalogue data files (`src/aws/data/*.yaml`) into static Rust tables,
 //! so the binary carries the AWS knowledge without parsing YAML at start-up.
 
 use std::collections::BTreeMap;
@@ -71,8 +71,8 @@ struct RegionRow {
 }
 
 fn main() {
-    println!("cargo::rerun-if-changed=src/data/services.yaml");
-    println!("cargo::rerun-if-changed=src/data/regions.yaml");
+    println!("cargo::rerun-if-changed=src/aws/data/services.yaml");
+    println!("cargo::rerun-if-changed=src/aws/data/regions.yaml");
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let mut code = String::new();
     services(&mut code);
@@ -91,8 +91,8 @@ fn pairs(map: &BTreeMap<String, String>) -> String {
 }
 
 fn services(code: &mut String) {
-    let file: ServicesFile = serde_yaml::from_str(&read("src/data/services.yaml"))
-        .unwrap_or_else(|e| panic!("src/data/services.yaml: {e}"));
+    let file: ServicesFile = serde_yaml::from_str(&read("src/aws/data/services.yaml"))
+        .unwrap_or_else(|e| panic!("src/aws/data/services.yaml: {e}"));
     let mut previous: Option<&str> = None;
     code.push_str("pub(crate) static SERVICES: &[Service] = &[\n");
     for s in &file.services {
@@ -140,8 +140,8 @@ fn services(code: &mut String) {
 }
 
 fn regions(code: &mut String) {
-    let file: RegionsFile = serde_yaml::from_str(&read("src/data/regions.yaml"))
-        .unwrap_or_else(|e| panic!("src/data/regions.yaml: {e}"));
+    let file: RegionsFile = serde_yaml::from_str(&read("src/aws/data/regions.yaml"))
+        .unwrap_or_else(|e| panic!("src/aws/data/regions.yaml: {e}"));
     code.push_str("pub(crate) static PARTITIONS: &[Partition] = &[\n");
     for p in &file.partitions {
         writeln!(

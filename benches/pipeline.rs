@@ -5,16 +5,15 @@
 use std::path::PathBuf;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use vpcgen::catalog;
+use vpcgen::aws;
 use vpcgen::pipeline::{self, Settings};
-use vpcgen::render::Target;
-use vpcgen::spec::SpecFile;
-use vpcgen::templates::Templates;
+use vpcgen::render::{Target, Templates};
+use vpcgen::source::SpecFile;
 use vpcgen::{model, plan, render};
 
 // The allocator the `vpcgen` binary ships with, so that in-process figures match it.
 #[global_allocator]
-static ALLOCATOR: vpcgen::alloc::Allocator = vpcgen::alloc::Allocator;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,7 +41,7 @@ fn spec_with(n: usize) -> String {
     let mut text = String::from(
         "name: scale\nregion: us-east-1\nvpc:\n  cidr: 10.0.0.0/16\n  subnets:\n    - { id: subnet-0a1b2c3d4e5f60718, az: us-east-1a }\n    - { id: subnet-0b1b2c3d4e5f60718, az: us-east-1b }\n    - { id: subnet-0c1b2c3d4e5f60718, az: us-east-1c }\n  route_tables: [rtb-0a1b2c3d4e5f60718]\nendpoints:\n",
     );
-    for s in catalog::services().iter().filter(|s| s.interface).take(n) {
+    for s in aws::services().iter().filter(|s| s.interface).take(n) {
         text.push_str(&format!("  - {{ service: {}, type: interface }}\n", s.key));
     }
     text
@@ -92,9 +91,7 @@ fn benches(c: &mut Criterion) {
     let typical_text = std::fs::read_to_string(root().join("benches/typical.yaml")).unwrap();
     c.bench_function("stage: parse the typical spec (YAML)", |b| {
         b.iter(|| {
-            SpecFile::new("s.yaml", typical_text.clone())
-                .parse()
-                .expect("parses")
+            vpcgen::spec::parse(&SpecFile::new("s.yaml", typical_text.clone())).expect("parses")
         })
     });
     Templates::builtin();
@@ -102,7 +99,7 @@ fn benches(c: &mut Criterion) {
         let file = SpecFile::new("benches/typical.yaml", typical_text.clone());
         let vpc = model::load(&file).expect("valid spec");
         c.bench_function("stage: validate the typical spec", |b| {
-            b.iter(|| model::build(&file, &file.parse().unwrap()).unwrap())
+            b.iter(|| model::build(&file, &vpcgen::spec::parse(&file).unwrap()).unwrap())
         });
         c.bench_function("stage: plan the typical spec", |b| {
             b.iter(|| plan::build(&vpc))

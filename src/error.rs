@@ -7,7 +7,7 @@ use std::path::Path;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity};
 
-use crate::spec::SpecFile;
+use crate::source::{SpecFile, shown};
 
 /// One problem in a spec: where (a YAML path), what, and how to fix it.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,8 +20,8 @@ pub struct Diagnostic {
     pub at_key: bool,
     /// Byte offset to use when the path cannot be found (syntax errors).
     pub fallback: Option<usize>,
-    /// Byte range known exactly when the problem was found (the second of two equal keys); it
-    /// wins over the path, which names the node but not which of its appearances is meant.
+    /// Byte range in the spec's text. Set when the problem is found with its exact place (the
+    /// second of two equal keys), or from `path` when the error is made (`spec::error`).
     pub span: Option<(usize, usize)>,
     pub warning: bool,
 }
@@ -50,39 +50,99 @@ impl Diagnostic {
     }
 }
 
-/// A path as messages and generated files show it: forward slashes on every platform, so output
-/// is the same everywhere.
-pub fn shown(path: &std::path::Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
-
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum Error {
-    /// Problems in one spec file, all of them.
+    /// Problems in one spec file, all of them, placed in its text (`spec::error` places them).
+    #[error("{} problem(s) in {}", diagnostics.len(), file.display_path())]
     Spec {
         file: Box<SpecFile>,
         diagnostics: Vec<Diagnostic>,
     },
     /// Bad command-line arguments or a bad combination of them.
-    Usage(String),
+    #[error("{message}")]
+    Usage {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
     /// A user template failed to parse or render; the message names the file and line.
-    Template(String),
+    #[error("{message}")]
+    Template {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
     /// The output directory holds something vpcgen must not overwrite.
-    Output(String),
+    #[error("{message}")]
+    Output {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+    #[error("{what} `{path}`: {source}")]
     Io {
         path: String,
         what: &'static str,
+        #[source]
         source: std::io::Error,
     },
-    /// Several specs failed; each keeps its own report.
-    Many(Vec<Error>),
+    /// Several problems, each with its own report, and a closing line (how many specs failed,
+    /// so nothing was written).
+    #[error("{} problems", errors.len())]
+    Batch {
+        errors: Vec<Error>,
+        summary: Option<String>,
+    },
 }
 
 impl Error {
-    pub fn spec(file: &SpecFile, diagnostics: Vec<Diagnostic>) -> Self {
+    /// A spec's problems whose places are already known (`spec::error` finds them).
+    pub fn located(file: &SpecFile, diagnostics: Vec<Diagnostic>) -> Self {
         Error::Spec {
             file: Box::new(file.clone()),
             diagnostics,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn usage_with_help(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+
+    pub fn template(message: impl Into<String>) -> Self {
+        Error::Template {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn template_with_help(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::Template {
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+
+    pub fn output(message: impl Into<String>) -> Self {
+        Error::Output {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn output_with_help(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::Output {
+            message: message.into(),
+            help: Some(help.into()),
         }
     }
 
@@ -93,21 +153,10 @@ impl Error {
             source,
         }
     }
-
-    pub fn exit_code(&self) -> i32 {
-        2
-    }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(&render(self, false))
-    }
-}
-
-impl std::error::Error for Error {}
-
-/// One diagnostic placed in its source, in the shape miette renders.
+/// One diagnostic placed in its source, in the shape miette renders. Its severity is chosen per
+/// diagnostic, which miette's derive cannot express, hence the hand-written impl.
 #[derive(Debug)]
 struct Located {
     message: String,
@@ -155,17 +204,9 @@ fn handler(color: bool) -> GraphicalReportHandler {
         .with_links(false)
 }
 
-/// Where a diagnostic points in its file: a byte range, if its position is known.
-pub fn span_of(file: &SpecFile, d: &Diagnostic) -> Option<(usize, usize)> {
-    let located = if d.span.is_some() || d.path.is_empty() {
-        d.span
-    } else {
-        file.locate(&d.path, d.at_key).or_else(|| {
-            // An unknown key's value, or a missing node: point at the parent instead.
-            parent_path(&d.path).and_then(|p| file.locate(&p, false))
-        })
-    };
-    located
+/// Where a diagnostic points in its file: a byte range on character boundaries, if known.
+fn span_of(file: &SpecFile, d: &Diagnostic) -> Option<(usize, usize)> {
+    d.span
         .or_else(|| d.fallback.map(|at| (at, at)))
         .map(|(s, e)| {
             let s = floor_char_boundary(&file.text, s);
@@ -220,17 +261,20 @@ fn short_label(message: &str) -> String {
     message.split(';').next().unwrap_or(message).to_owned()
 }
 
-fn parent_path(path: &str) -> Option<String> {
-    let cut = path.rfind(['.', '['])?;
-    Some(path[..cut].to_owned())
-}
-
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
+}
+
+/// A message with its help line, as vpcgen prints errors that point at no spec line.
+fn with_help(message: &str, help: Option<&String>) -> String {
+    match help {
+        Some(h) => format!("error: {message}\n  help: {h}\n"),
+        None => format!("error: {message}\n"),
+    }
 }
 
 /// The whole report for an error, as the user sees it on stderr.
@@ -256,9 +300,18 @@ pub fn render(err: &Error, color: bool) -> String {
             }
             out
         }
-        Error::Usage(m) | Error::Template(m) | Error::Output(m) => format!("error: {m}\n"),
+        Error::Usage { message, help }
+        | Error::Template { message, help }
+        | Error::Output { message, help } => with_help(message, help.as_ref()),
         Error::Io { path, what, source } => format!("error: {what} `{path}`: {source}\n"),
-        Error::Many(errors) => errors.iter().map(|e| render(e, color)).collect(),
+        Error::Batch { errors, summary } => {
+            let mut out: String = errors.iter().map(|e| render(e, color)).collect();
+            if let Some(s) = summary {
+                out.push_str(s);
+                out.push('\n');
+            }
+            out
+        }
     }
 }
 
@@ -305,5 +358,15 @@ mod tests {
     fn line_and_column_are_one_based() {
         assert_eq!(line_col("ab\ncd", 0), (1, 1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn help_is_its_own_line() {
+        let e = Error::usage_with_help("no such thing", "make one");
+        assert_eq!(
+            render(&e, false),
+            "error: no such thing\n  help: make one\n"
+        );
+        assert_eq!(render(&Error::usage("plain"), false), "error: plain\n");
     }
 }

@@ -1,10 +1,9 @@
-//! The `vpcgen` binary: everything lives in the library; this only picks the allocator and sets
-//! the exit code.
+//! The `vpcgen` binary: everything lives in the library; this only picks the allocator and hands
+//! the exit code back.
 
-/// See `src/alloc.rs` and `Cargo.toml` for why (and BENCHMARKS.md for the figures).
 #[global_allocator]
-static ALLOCATOR: vpcgen::alloc::Allocator = vpcgen::alloc::Allocator;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() {
-    std::process::exit(vpcgen::cli::main());
+fn main() -> std::process::ExitCode {
+    vpcgen::cli::main()
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 
-use crate::catalog::{EndpointType, Service};
+use crate::aws::{EndpointType, Service};
 
 /// The names of one thing in each target.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -103,6 +103,54 @@ fn rule_uncached(from: u16, to: u16, source: &str) -> Ident {
     }
 }
 
+/// The longest spec name: it prefixes every `Name` tag and the security group's name.
+pub const NAME_MAX: usize = 40;
+
+/// The name rule as a regular expression, for the JSON Schema (a test holds it to
+/// `name_problem`).
+pub const NAME_PATTERN: &str = r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$";
+
+/// What is wrong with a spec name, and the fix, or `None` for a good name: lowercase letters,
+/// digits and hyphens, starting with a letter, not ending with a hyphen, at most `NAME_MAX`
+/// characters.
+pub fn name_problem(name: &str) -> Option<(String, String)> {
+    let ok = name.len() <= NAME_MAX
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.ends_with('-');
+    if ok {
+        return None;
+    }
+    let chars = name.chars().count();
+    if chars > NAME_MAX {
+        return Some((
+            format!("`{name}` is {chars} characters long; a name has at most {NAME_MAX}"),
+            format!(
+                "shorten it to {NAME_MAX} characters or fewer; it names and tags every resource"
+            ),
+        ));
+    }
+    let fixed: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let fixed = fixed.trim_matches('-');
+    let example = if fixed.starts_with(|c: char| c.is_ascii_lowercase()) {
+        format!(", e.g. `{fixed}`")
+    } else {
+        String::new()
+    };
+    Some((
+        format!("`{name}` is not a valid name"),
+        format!(
+            "use lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, at most {NAME_MAX} characters{example}"
+        ),
+    ))
+}
+
 /// The `Name` tag of a resource of the spec `name`.
 pub fn name_tag(spec_name: &str, stem: &str) -> String {
     format!("{spec_name}-{stem}")
@@ -113,7 +161,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::catalog;
+    use crate::aws;
 
     #[test]
     fn identifiers_follow_keys() {
@@ -124,7 +172,7 @@ mod tests {
             cfn_logical_id("sagemaker.runtime-fips"),
             "SagemakerRuntimeFips"
         );
-        let s3 = catalog::service("s3").unwrap();
+        let s3 = aws::service("s3").unwrap();
         assert_eq!(endpoint(s3, EndpointType::Gateway).tf, "s3");
         assert_eq!(endpoint(s3, EndpointType::Interface).tf, "s3_interface");
         assert_eq!(endpoint(s3, EndpointType::Interface).cfn, "S3Interface");
@@ -134,7 +182,7 @@ mod tests {
     fn no_two_catalogue_endpoints_share_a_name() {
         let mut tf = BTreeSet::new();
         let mut cfn = BTreeSet::new();
-        for s in catalog::services() {
+        for s in aws::services() {
             for kind in [EndpointType::Gateway, EndpointType::Interface] {
                 if s.offers(kind) {
                     let id = endpoint(s, kind);

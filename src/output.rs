@@ -1,7 +1,7 @@
 //! The only module that touches the output directory: writes generated files atomically, keeps a
 //! manifest of what vpcgen wrote so hand-written or hand-edited files are never overwritten,
-//! removes files a spec no longer produces, and compares with `--check` without writing. Its way
-//! of reading small files serves spec files too.
+//! removes files a spec no longer produces, and compares with `--check` without writing. The
+//! files themselves (`OutputFile`) are defined here, as what rendering hands to this stage.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
@@ -9,8 +9,15 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, shown};
-use crate::render::OutputFile;
+use crate::error::Error;
+use crate::source::{read_file, shown};
+
+/// One generated file, its path relative to the output directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: String,
+}
 
 /// The manifest's file name inside each output directory.
 pub const MANIFEST: &str = ".vpcgen-manifest";
@@ -73,13 +80,13 @@ impl Manifest {
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         {
             let (hash, file) = line.split_once("  ").ok_or_else(|| {
-                Error::Output(format!(
+                Error::output(format!(
                     "`{}` is damaged (line `{line}`); delete it and regenerate with `--force`",
                     shown(path)
                 ))
             })?;
             if file.contains("..") || file.starts_with('/') {
-                return Err(Error::Output(format!(
+                return Err(Error::output(format!(
                     "`{}` names a path outside its directory: `{file}`",
                     shown(path)
                 )));
@@ -117,18 +124,6 @@ impl CheckReport {
 /// Room for a generated file: most fit, so most are read without growing the buffer.
 const OUTPUT_ROOM: usize = 32 * 1024;
 
-/// The bytes of `path`, read into room for `expected` bytes. Unlike `std::fs::read`, it asks
-/// the file system for no size first: specs and output files are small, and a batch reads
-/// hundreds of them. Spec files are read with it too.
-pub(crate) fn read_file(path: &Path, expected: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::with_capacity(expected);
-    std::fs::File::open(path)?
-        .take(u64::MAX)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
 fn read_existing(path: &Path) -> Result<Option<String>, Error> {
     match read_file(path, OUTPUT_ROOM) {
         // Anything vpcgen wrote is UTF-8; other bytes only need to compare unequal.
@@ -138,7 +133,7 @@ fn read_existing(path: &Path) -> Result<Option<String>, Error> {
             })))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) if path.is_dir() => Err(Error::Output(format!(
+        Err(e) if path.is_dir() => Err(Error::output(format!(
             "`{}` is a directory, where vpcgen would write a file: {e}",
             shown(path)
         ))),
@@ -221,7 +216,7 @@ impl CreatedDirs {
                 return if dir.is_dir() {
                     Ok(false)
                 } else {
-                    Err(Error::Output(format!(
+                    Err(Error::output(format!(
                         "`{}` is not a directory",
                         shown(dir)
                     )))
@@ -341,10 +336,13 @@ pub fn stage(
         }
     }
     if !refused.is_empty() {
-        return Err(Error::Output(format!(
-            "refusing to overwrite files vpcgen does not own:\n  {}\n  help: keep house changes in template overrides (`vpcgen templates eject`), move the files away, or rerun with `--force` to replace them",
-            refused.join("\n  ")
-        )));
+        return Err(Error::output_with_help(
+            format!(
+                "refusing to overwrite files vpcgen does not own:\n  {}",
+                refused.join("\n  ")
+            ),
+            "keep house changes in template overrides (`vpcgen templates eject`), move the files away, or rerun with `--force` to replace them",
+        ));
     }
     let manifest = Manifest::of(&files);
     let manifest_changed = old.as_ref() != Some(&manifest);
@@ -505,7 +503,7 @@ impl<'a> NewTree<'a> {
                 Ok(())
             }
             Err(e) if matches!(e.kind(), DirectoryNotEmpty | AlreadyExists) => {
-                Err(Error::Output(format!(
+                Err(Error::output(format!(
                     "`{}` appeared while vpcgen was writing it, perhaps from another run at the same time; nothing was written, run vpcgen again",
                     shown(&self.out)
                 )))

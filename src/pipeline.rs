@@ -1,19 +1,73 @@
-//! A batch of specs through every stage: read and validate each spec, load each template set
-//! once, then plan and render each spec for every target. Independent work runs on all cores;
+//! `vpcgen generate` through every stage: expand the spec paths, read and validate each spec,
+//! load each template set once, then plan and render each spec for every target and compare the
+//! result with the output directory or write it there. Independent work runs on all cores;
 //! results come back in input order, so a parallel run gives exactly the bytes a serial one would.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::error::{Diagnostic, Error, shown};
+use crate::error::{self, Diagnostic, Error};
 use crate::model::{self, Vpc};
+use crate::output::{self, OutputFile};
 use crate::plan;
-use crate::render::{self, OutputFile, RenderOptions, Target};
-use crate::spec::SpecFile;
-use crate::templates::Templates;
+use crate::render::templates::Templates;
+use crate::render::{self, RenderOptions, Target};
+use crate::source::SpecFile;
+use crate::source::shown;
+
+/// Spec files named on the command line, directories expanded to their `*.yaml`/`*.yml` files.
+pub fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<std::ffi::OsString> = std::fs::read_dir(p)
+                .map_err(|e| Error::io(p, "cannot read directory", e))?
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    let name = e.file_name();
+                    let spec = Path::new(&name)
+                        .extension()
+                        .is_some_and(|x| x == "yaml" || x == "yml")
+                        // The entry's own type needs no system call; only a link is followed.
+                        && e.file_type().is_ok_and(|t| {
+                            t.is_file() || (t.is_symlink() && p.join(&name).is_file())
+                        });
+                    spec.then_some(name)
+                })
+                .collect();
+            // All in one directory, so by file name: the order of the paths themselves, without
+            // splitting every path into components at each comparison of a big batch.
+            found.sort_unstable();
+            let found: Vec<PathBuf> = found
+                .into_iter()
+                .map(|name| {
+                    let mut path = PathBuf::with_capacity(p.as_os_str().len() + 1 + name.len());
+                    path.push(p);
+                    path.push(name);
+                    path
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(Error::usage(format!(
+                    "no `*.yaml` specs in directory `{}`",
+                    p.display()
+                )));
+            }
+            out.extend(found);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(Error::usage(format!(
+                "spec `{}` does not exist",
+                p.display()
+            )));
+        }
+    }
+    Ok(out)
+}
 
 /// How a batch is laid out and rendered.
 #[derive(Debug, Clone)]
@@ -51,7 +105,8 @@ pub struct Validated {
 
 impl Validated {
     pub fn warnings(&self) -> Option<Error> {
-        (!self.vpc.warnings.is_empty()).then(|| Error::spec(&self.file, self.vpc.warnings.clone()))
+        (!self.vpc.warnings.is_empty())
+            .then(|| crate::spec::error(&self.file, self.vpc.warnings.clone()))
     }
 }
 
@@ -81,7 +136,7 @@ pub fn forget_at_exit(specs: Vec<Validated>) {
 pub fn validate_all(paths: &[PathBuf]) -> Vec<Result<Validated, Failure>> {
     map_ordered(paths, |path| {
         let fail = |e| (shown(path), e);
-        let file = SpecFile::read(path).map_err(fail)?;
+        let file = crate::spec::read(path).map_err(fail)?;
         let vpc = model::load(&file).map_err(fail)?;
         Ok(Validated { file, vpc })
     })
@@ -129,7 +184,7 @@ pub fn check_names(specs: &[&Validated], settings: &Settings) -> Vec<Failure> {
                     shown(&settings.out.join(&p.vpc.name))
                 ),
             );
-            errors.push((p.file.display_path(), Error::spec(&p.file, vec![d])));
+            errors.push((p.file.display_path(), crate::spec::error(&p.file, vec![d])));
         }
     }
     errors
@@ -163,7 +218,10 @@ pub fn load_templates(
                         "the path is relative to the spec file; create the directory with `vpcgen templates eject {d}`, or fix the path"
                     ),
                 );
-                errors.push((p.file.display_path(), Error::spec(&p.file, vec![diag])));
+                errors.push((
+                    p.file.display_path(),
+                    crate::spec::error(&p.file, vec![diag]),
+                ));
                 continue;
             }
         }
@@ -217,4 +275,206 @@ pub fn render_each<R: Send>(
             .collect::<Vec<_>>()
     });
     per_spec.into_iter().flatten().collect()
+}
+
+/// What `generate` was asked to do besides laying the batch out.
+#[derive(Debug, Clone, Default)]
+pub struct Mode {
+    /// Compare with the output directory instead of writing.
+    pub check: bool,
+    /// Replace files vpcgen did not write or that were edited by hand.
+    pub force: bool,
+    /// Warnings fail their spec.
+    pub deny_warnings: bool,
+    /// Print the template contexts instead of rendering.
+    pub dump_context: bool,
+}
+
+/// What a `generate` run came to.
+#[derive(Debug)]
+pub enum Outcome {
+    /// `--dump-context`: one context, or a list of them.
+    Context(serde_json::Value),
+    /// `--check`: a report per output directory, in input order.
+    Checked(Vec<output::CheckReport>),
+    /// The output was written: what changed, per output directory.
+    Written(Vec<(PathBuf, output::WriteReport)>),
+}
+
+/// A `generate` run: the specs' warnings (shown whatever happens next) and what it came to.
+/// An error means nothing was written.
+pub struct Generation {
+    pub warnings: Vec<Error>,
+    pub outcome: Result<Outcome, Error>,
+}
+
+/// What became of one output directory.
+enum Done {
+    Checked(output::CheckReport),
+    Staged(output::Staged),
+}
+
+/// Generate `specs` (files or directories of specs) as `settings` lays them out.
+pub fn generate(specs: &[PathBuf], settings: &Settings, mode: &Mode) -> Generation {
+    let mut warnings = Vec::new();
+    let outcome = run(specs, settings, mode, &mut warnings);
+    Generation { warnings, outcome }
+}
+
+fn run(
+    specs: &[PathBuf],
+    settings: &Settings,
+    mode: &Mode,
+    warnings: &mut Vec<Error>,
+) -> Result<Outcome, Error> {
+    let paths = expand_specs(specs)?;
+    let settings = Settings {
+        many: paths.len() > 1,
+        ..settings.clone()
+    };
+    // A bad --templates directory is reported once, before any spec, and the set is reused for
+    // every spec. `--dump-context` renders nothing and so reads no templates.
+    let preloaded = match settings.templates.as_ref().filter(|_| !mode.dump_context) {
+        Some(d) => Some(Arc::new(Templates::load(Some(d))?)),
+        None => None,
+    };
+    let mut failures: Vec<Failure> = Vec::new();
+    let mut valid = Vec::with_capacity(paths.len());
+    // A batch parses the built-in templates while its specs are validated, on the other core.
+    let prepare = || {
+        if settings.many && settings.templates.is_none() && !mode.dump_context {
+            let builtin = Templates::builtin();
+            for target in &settings.targets {
+                let _ = builtin.prepare(*target);
+            }
+        }
+    };
+    let (results, ()) = if settings.many {
+        rayon::join(|| validate_all(&paths), prepare)
+    } else {
+        (validate_all(&paths), ())
+    };
+    for result in results {
+        match result {
+            Ok(p) => {
+                if let Some(w) = p.warnings() {
+                    warnings.push(w);
+                    if mode.deny_warnings {
+                        let spec = p.file.display_path();
+                        let n = p.vpc.warnings.len();
+                        let what = if n == 1 {
+                            "1 warning is an error".to_owned()
+                        } else {
+                            format!("{n} warnings are errors")
+                        };
+                        let e = Error::usage(format!(
+                            "{spec}: {what} with `--deny-warnings`; nothing was written"
+                        ));
+                        failures.push((spec, e));
+                        continue;
+                    }
+                }
+                valid.push(p);
+            }
+            Err(e) => failures.push(e),
+        }
+    }
+    let ok: Vec<&Validated> = valid.iter().collect();
+    if settings.many {
+        failures.extend(check_names(&ok, &settings));
+    }
+    if mode.dump_context && failures.is_empty() {
+        let mut contexts = Vec::new();
+        for p in &ok {
+            let plan = plan::build(&p.vpc);
+            for &target in &settings.targets {
+                let dir = out_dir(&settings, &p.vpc.name, target);
+                let options = options(&settings, &p.file, target, &dir);
+                contexts.push(
+                    serde_json::to_value(render::context(&plan, target, &options))
+                        .expect("context serialises"),
+                );
+            }
+        }
+        return Ok(Outcome::Context(if contexts.len() == 1 {
+            contexts.pop().expect("one")
+        } else {
+            serde_json::Value::Array(contexts)
+        }));
+    }
+    let (sets, template_errors) = load_templates(&ok, &settings, preloaded);
+    failures.extend(template_errors);
+    if !failures.is_empty() {
+        return Err(failed(failures, settings.many));
+    }
+    // Each output directory is rendered and then compared (`--check`) or staged (new files
+    // written beside the old ones, or into the hidden directory of a new output tree; nothing
+    // replaced yet) in one go. `created` is declared first so it is dropped last: staged files
+    // and a new tree's hidden directory go before the directories the run created.
+    let created = output::CreatedDirs::default();
+    let new_tree = if mode.check {
+        None
+    } else {
+        output::NewTree::begin(&settings.out, &created)?
+    };
+    let mut done = Vec::new();
+    let results = render_each(&ok, &settings, &sets, |r| {
+        if mode.check {
+            output::check(&r.dir, &r.files).map(Done::Checked)
+        } else if let Some(tree) = &new_tree {
+            tree.stage(&r.dir, r.files).map(Done::Staged)
+        } else {
+            output::stage(&r.dir, r.files, mode.force, &created).map(Done::Staged)
+        }
+    });
+    for r in results {
+        match r {
+            Ok(d) => done.push(d),
+            Err(e) => failures.push(e),
+        }
+    }
+    drop(ok);
+    forget_at_exit(valid);
+    if !failures.is_empty() {
+        return Err(failed(failures, settings.many));
+    }
+    if mode.check {
+        let reports = done
+            .into_iter()
+            .filter_map(|d| match d {
+                Done::Checked(r) => Some(r),
+                Done::Staged(_) => None,
+            })
+            .collect();
+        return Ok(Outcome::Checked(reports));
+    }
+    let staged = done
+        .into_iter()
+        .filter_map(|d| match d {
+            Done::Staged(s) => Some(s),
+            Done::Checked(_) => None,
+        })
+        .collect();
+    let reports = output::commit(staged)?;
+    new_tree.map(output::NewTree::commit).transpose()?;
+    created.keep();
+    Ok(Outcome::Written(reports))
+}
+
+/// The error for a batch in which some specs failed: each failure once (one broken template
+/// fails every spec and target it renders), and how many specs failed.
+fn failed(failures: Vec<Failure>, many: bool) -> Error {
+    let failed_specs = failures
+        .iter()
+        .map(|(spec, _)| spec)
+        .collect::<BTreeSet<_>>()
+        .len();
+    let mut shown_errors = BTreeSet::new();
+    let mut errors: Vec<Error> = failures.into_iter().map(|(_, e)| e).collect();
+    errors.retain(|e| shown_errors.insert(error::render(e, false)));
+    Error::Batch {
+        errors,
+        summary: (failed_specs > 1 || many)
+            .then(|| format!("nothing was written: {failed_specs} spec(s) failed")),
+    }
 }

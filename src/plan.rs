@@ -8,7 +8,7 @@ use std::sync::Arc;
 use ipnet::Ipv4Net;
 use serde_json::{Value, json};
 
-use crate::catalog::{self, EndpointType, Partition, Region};
+use crate::aws::{self, EndpointType, Partition, Region};
 use crate::error::Diagnostic;
 use crate::model::{Nat, Network, PolicyChoice, Subnet, Vpc};
 use crate::naming::{self, Ident};
@@ -372,9 +372,9 @@ fn sorted(items: &[String]) -> Vec<String> {
 fn bucket_exceptions<'a>(
     key: &str,
     present: &'a BTreeSet<&str>,
-) -> impl Iterator<Item = &'static catalog::BucketException> + 'a {
+) -> impl Iterator<Item = &'static aws::BucketException> + 'a {
     let s3 = key == "s3";
-    catalog::S3_BUCKET_EXCEPTIONS
+    aws::S3_BUCKET_EXCEPTIONS
         .iter()
         .filter(move |ex| s3 && present.contains(ex.when_service))
 }

@@ -1,0 +1,253 @@
+//! AWS knowledge: which services have endpoints, of which types, under which name in each Region
+//! and partition, on which ports, and whether they accept an endpoint policy; the Regions and
+//! partitions; the workload presets (`presets`) and prices (`prices`). The tables are generated
+//! at build time from `src/aws/data/*.yaml` (see `build.rs`), so nothing is looked up or parsed
+//! at run time.
+
+mod presets;
+pub mod prices;
+
+pub use presets::{BucketException, Preset, PresetMember, S3_BUCKET_EXCEPTIONS, preset, presets};
+
+use serde::Serialize;
+
+/// One AWS service reachable through a VPC endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// The catalogue key: the service-name suffix (`ecr.api`).
+    pub key: &'static str,
+    pub title: &'static str,
+    pub gateway: bool,
+    pub interface: bool,
+    prefix: &'static str,
+    pub global: bool,
+    /// TCP ports clients use; 443 for nearly everything.
+    pub ports: &'static [u16],
+    /// Whether the service accepts a custom endpoint policy.
+    pub policy: bool,
+    /// Whether interface endpoints of this service support private DNS.
+    pub private_dns: bool,
+    region_prefixes: &'static [(&'static str, &'static str)],
+    region_suffixes: &'static [(&'static str, &'static str)],
+    pub note: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    /// The ARN partition (`aws`, `aws-cn`, ...).
+    pub name: &'static str,
+    pub title: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Region {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub partition: &'static str,
+    /// Availability Zone suffix letters (`a`, `b`, ...).
+    pub azs: &'static [&'static str],
+    /// Estimated price of one interface endpoint per AZ-hour, in USD.
+    pub interface_hour_usd: f64,
+    /// How sure the price is: `third-party`, `estimate` or `unknown`.
+    pub price_confidence: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
+
+/// The two endpoint types vpcgen generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum EndpointType {
+    Gateway,
+    Interface,
+}
+
+impl EndpointType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndpointType::Gateway => "Gateway",
+            EndpointType::Interface => "Interface",
+        }
+    }
+
+    pub fn lower(self) -> &'static str {
+        match self {
+            EndpointType::Gateway => "gateway",
+            EndpointType::Interface => "interface",
+        }
+    }
+}
+
+impl Service {
+    pub fn offers(&self, kind: EndpointType) -> bool {
+        match kind {
+            EndpointType::Gateway => self.gateway,
+            EndpointType::Interface => self.interface,
+        }
+    }
+
+    /// The endpoint types offered, as users write them (`gateway`, `interface`).
+    pub fn types(&self) -> Vec<&'static str> {
+        [EndpointType::Gateway, EndpointType::Interface]
+            .into_iter()
+            .filter(|k| self.offers(*k))
+            .map(EndpointType::lower)
+            .collect()
+    }
+
+    /// The type chosen when the spec does not ask: Gateway where the service has one (it is free),
+    /// Interface otherwise.
+    pub fn default_type(&self) -> EndpointType {
+        if self.gateway {
+            EndpointType::Gateway
+        } else {
+            EndpointType::Interface
+        }
+    }
+
+    /// The endpoint service name in `region`, e.g. `cn.com.amazonaws.cn-north-1.transcribe.cn`.
+    pub fn name_in(&self, region: &str) -> String {
+        let lookup = |table: &'static [(&'static str, &'static str)]| {
+            table.iter().find(|(r, _)| *r == region).map(|(_, v)| *v)
+        };
+        let prefix = lookup(self.region_prefixes).unwrap_or(self.prefix);
+        let suffix = lookup(self.region_suffixes).unwrap_or("");
+        // Joined by hand: this runs for every endpoint of every spec, and `format!` was a
+        // tenth of planning.
+        let mut name =
+            String::with_capacity(prefix.len() + region.len() + self.key.len() + suffix.len() + 2);
+        name.push_str(prefix);
+        name.push('.');
+        if !self.global {
+            name.push_str(region);
+            name.push('.');
+        }
+        name.push_str(self.key);
+        name.push_str(suffix);
+        name
+    }
+}
+
+pub fn services() -> &'static [Service] {
+    SERVICES
+}
+
+pub fn service(key: &str) -> Option<&'static Service> {
+    SERVICES
+        .binary_search_by(|s| s.key.cmp(key))
+        .ok()
+        .map(|i| &SERVICES[i])
+}
+
+pub fn regions() -> &'static [Region] {
+    REGIONS
+}
+
+pub fn region(name: &str) -> Option<&'static Region> {
+    REGIONS
+        .binary_search_by(|r| r.name.cmp(name))
+        .ok()
+        .map(|i| &REGIONS[i])
+}
+
+/// The help line for a Region vpcgen does not know: the closest one, and where to find them all.
+pub fn region_help(name: &str) -> String {
+    match crate::error::suggest(name, REGIONS.iter().map(|r| r.name)) {
+        Some(best) => {
+            format!("did you mean `{best}`? `vpcgen services --regions` lists every Region")
+        }
+        None => "`vpcgen services --regions` lists every Region vpcgen knows".to_owned(),
+    }
+}
+
+pub fn partitions() -> &'static [Partition] {
+    PARTITIONS
+}
+
+pub fn partition(name: &str) -> Option<&'static Partition> {
+    PARTITIONS.iter().find(|p| p.name == name)
+}
+
+impl Region {
+    /// Whether `az` is one of this Region's AZs, without building their names.
+    pub fn has_az(&self, az: &str) -> bool {
+        az.strip_prefix(self.name)
+            .is_some_and(|letter| self.azs.iter().any(|l| **l == *letter))
+    }
+
+    pub fn az_names(&self) -> Vec<String> {
+        self.azs
+            .iter()
+            .map(|l| format!("{}{l}", self.name))
+            .collect()
+    }
+}
+
+/// Interface endpoints per VPC before AWS asks for a quota increase.
+pub const INTERFACE_ENDPOINTS_PER_VPC: usize = 50;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_az_belongs_to_its_region_and_no_other() {
+        for r in REGIONS {
+            for az in r.az_names() {
+                assert!(r.has_az(&az), "{az}");
+                assert!(
+                    REGIONS.iter().filter(|o| o.has_az(&az)).count() == 1,
+                    "{az}"
+                );
+            }
+            assert!(!r.has_az(r.name));
+            assert!(!r.has_az(&format!("{}z", r.name)) || r.azs.contains(&"z"));
+            assert!(!r.has_az(&format!("{}aa", r.name)));
+        }
+    }
+
+    #[test]
+    fn services_are_sorted_and_unique() {
+        assert!(SERVICES.windows(2).all(|w| w[0].key < w[1].key));
+    }
+
+    #[test]
+    fn every_region_names_a_known_partition_and_has_azs() {
+        // `model` relies on both for any Region a spec may name.
+        for r in REGIONS {
+            assert!(
+                partition(r.partition).is_some(),
+                "{}: {}",
+                r.name,
+                r.partition
+            );
+            assert!(!r.azs.is_empty(), "{} has no AZs", r.name);
+        }
+    }
+
+    #[test]
+    fn names_follow_region_and_partition() {
+        let s3 = service("s3").unwrap();
+        assert_eq!(s3.name_in("us-east-1"), "com.amazonaws.us-east-1.s3");
+        assert_eq!(s3.name_in("cn-north-1"), "cn.com.amazonaws.cn-north-1.s3");
+        assert_eq!(
+            service("iam").unwrap().name_in("us-east-1"),
+            "com.amazonaws.iam"
+        );
+        assert_eq!(
+            service("notebook").unwrap().name_in("eu-west-1"),
+            "aws.sagemaker.eu-west-1.notebook"
+        );
+        assert_eq!(
+            service("transcribe").unwrap().name_in("cn-northwest-1"),
+            "cn.com.amazonaws.cn-northwest-1.transcribe.cn"
+        );
+        assert_eq!(
+            service("codecatalyst").unwrap().name_in("us-west-2"),
+            "aws.api.global.codecatalyst"
+        );
+        assert_eq!(
+            service("kms").unwrap().name_in("us-gov-west-1"),
+            "com.amazonaws.us-gov-west-1.kms"
+        );
+    }
+}

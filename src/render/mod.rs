@@ -1,0 +1,149 @@
+//! `Plan` -> the files to write, in memory, for one target: the template context
+//! (`context`), the templates themselves (`templates`, built-in or a user's, with the escaping
+//! `filters`), and the normalised text (`normalise`: LF endings, no trailing spaces, single blank
+//! lines, `terraform fmt` alignment) so that output is byte-for-byte reproducible. No I/O
+//! happens here: `output` decides what reaches the disk.
+
+pub mod context;
+mod filters;
+pub use filters::FILTERS;
+mod normalise;
+pub mod templates;
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+use crate::output::OutputFile;
+use crate::plan::Plan;
+
+use normalise::{normalise, normalise_hcl};
+pub use templates::Templates;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Terraform,
+    CloudFormation,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::Terraform, Target::CloudFormation];
+
+    /// Its place in `ALL`: where a template set keeps its engine and outputs.
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The target whose template directory `name` is in (`terraform/main.tf.tera`).
+    pub fn of_template(name: &str) -> Option<Target> {
+        let first = name.split('/').next()?;
+        Target::ALL.into_iter().find(|t| t.as_str() == first)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Terraform => "terraform",
+            Target::CloudFormation => "cloudformation",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "terraform" | "tf" => Ok(Target::Terraform),
+            "cloudformation" | "cfn" => Ok(Target::CloudFormation),
+            other => Err(format!(
+                "unknown target `{other}`; use `terraform` or `cloudformation`"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// CloudFormation as JSON instead of YAML.
+    pub cfn_json: bool,
+    /// The command that regenerates this output, for file headers.
+    pub regenerate: String,
+}
+
+/// The command that regenerates one output directory, as printed in file headers. It names the
+/// directory the files are in, so the same files come out of `generate DIR` and of this command.
+pub fn regenerate_command(
+    spec: &str,
+    target: Target,
+    out_dir: &str,
+    cfn_json: bool,
+    templates: Option<&str>,
+) -> String {
+    let mut cmd = format!("vpcgen generate {spec} --target {target} --out {out_dir}");
+    if target == Target::CloudFormation && cfn_json {
+        cmd.push_str(" --format json");
+    }
+    if let Some(t) = templates {
+        cmd.push_str(&format!(" --templates {t}"));
+    }
+    cmd
+}
+
+/// The template context for `plan` and `target`, as templates receive it.
+pub fn context<'a>(
+    plan: &'a Plan,
+    target: Target,
+    options: &'a RenderOptions,
+) -> context::Context<'a> {
+    context::build(plan, target.as_str(), &options.regenerate)
+}
+
+pub fn render(
+    plan: &Plan,
+    target: Target,
+    options: &RenderOptions,
+    templates: &Templates,
+) -> Result<Vec<OutputFile>, Error> {
+    let ctx = context(plan, target, options);
+    let tera_ctx = ctx.to_tera();
+    let mut files = Vec::new();
+    for (template, file_name) in templates.outputs(target) {
+        let raw = templates.render(template, &tera_ctx)?;
+        let mut path = file_name.clone();
+        let mut text = if path.ends_with(".tf") {
+            normalise_hcl(&raw)
+        } else {
+            normalise(&raw)
+        };
+        if text.trim().is_empty() {
+            // A template may decide a file is not needed (vpc.tf for an existing VPC).
+            continue;
+        }
+        if target == Target::CloudFormation && options.cfn_json && path == "template.yaml" {
+            text = yaml_to_json(&text)?;
+            path = "template.json".to_owned();
+        }
+        files.push(OutputFile {
+            path,
+            contents: text,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn yaml_to_json(yaml: &str) -> Result<String, Error> {
+    let value: serde_json::Value = serde_yaml::from_str(yaml).map_err(|e| {
+        Error::template(format!(
+            "the CloudFormation template is not valid YAML: {e}"
+        ))
+    })?;
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialise");
+    text.push('\n');
+    Ok(text)
+}

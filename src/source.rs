@@ -1,0 +1,60 @@
+//! Source files, below every stage: a spec's path and text as read from disk (what diagnostics
+//! point into), how paths are shown in messages and generated files, and how vpcgen reads the
+//! small files it works with (specs, and output files it compares).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A spec file: where it came from and its text.
+#[derive(Debug, Clone)]
+pub struct SpecFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Why a spec file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    NotUtf8,
+}
+
+impl SpecFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        SpecFile {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// Read a spec. A batch keeps every spec's text until it ends, so the buffer gives back the
+    /// room a short spec does not fill.
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        let mut bytes = read_file(path, 4 * 1024).map_err(ReadError::Io)?;
+        bytes.shrink_to_fit();
+        let text = String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
+        Ok(SpecFile::new(path, text))
+    }
+
+    /// The path as the user should read it in messages and headers (forward slashes).
+    pub fn display_path(&self) -> String {
+        shown(&self.path)
+    }
+}
+
+/// A path as messages and generated files show it: forward slashes on every platform, so output
+/// is the same everywhere.
+pub fn shown(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// The bytes of `path`, read into room for `expected` bytes. Unlike `std::fs::read` it asks the
+/// file system for no size first: specs and output files are small, and a batch reads hundreds.
+pub(crate) fn read_file(path: &Path, expected: usize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(expected);
+    // Through `take`: a plain `File` would ask for its size to size the buffer.
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}

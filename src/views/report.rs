@@ -1,0 +1,223 @@
+//! `vpcgen plan`: what will be built and why, as a table for people or JSON for tools. The JSON
+//! shape is versioned (`plan_version`) and documented in README.md.
+
+use serde::Serialize;
+
+use crate::aws::EndpointType;
+use crate::plan::{NetworkPlan, Plan};
+use crate::views::cost::{self, Estimate};
+
+pub const PLAN_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct PlanReport {
+    pub plan_version: u32,
+    pub spec: String,
+    pub name: String,
+    pub region: String,
+    pub partition: String,
+    /// `existing` or `new`.
+    pub vpc: String,
+    pub endpoints: Vec<EndpointRow>,
+    pub security_group: Option<SecurityGroupRow>,
+    pub cost: Estimate,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EndpointRow {
+    pub key: String,
+    pub r#type: String,
+    pub type_reason: String,
+    pub service_name: String,
+    /// Interface: the AZs it has network interfaces in. Gateway: empty.
+    pub azs: Vec<String>,
+    /// Gateway: route tables (ids, or names of created ones). Interface: empty.
+    pub route_tables: Vec<String>,
+    /// Interface: subnet ids of an existing VPC. Empty otherwise.
+    pub subnets: Vec<String>,
+    pub policy: String,
+    pub policy_origin: String,
+    /// Interface only; null for gateways.
+    pub private_dns: Option<bool>,
+    pub ports: Vec<u16>,
+    pub reasons: Vec<String>,
+    pub monthly_usd: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecurityGroupRow {
+    pub name: String,
+    pub rules: Vec<String>,
+}
+
+pub fn build(plan: &Plan) -> PlanReport {
+    let estimate = cost::estimate(plan);
+    let existing = matches!(plan.network, NetworkPlan::Existing { .. });
+    let endpoints = plan
+        .endpoints
+        .iter()
+        .zip(&estimate.endpoints)
+        .map(|(e, c)| {
+            let gateway = e.kind == EndpointType::Gateway;
+            EndpointRow {
+                key: e.key.to_owned(),
+                r#type: e.kind.lower().to_owned(),
+                type_reason: e.type_reason.to_owned(),
+                service_name: e.service_name.to_string(),
+                azs: e.azs.to_vec(),
+                route_tables: if gateway {
+                    e.route_tables.items.to_vec()
+                } else {
+                    Vec::new()
+                },
+                subnets: if !gateway && existing {
+                    e.subnets.items.to_vec()
+                } else {
+                    Vec::new()
+                },
+                policy: e.policy_kind.to_owned(),
+                policy_origin: e.policy_origin.to_owned(),
+                private_dns: (!gateway).then_some(e.private_dns),
+                ports: e.ports.to_vec(),
+                reasons: e.reasons.clone(),
+                monthly_usd: c.total_usd,
+            }
+        })
+        .collect();
+    PlanReport {
+        plan_version: PLAN_VERSION,
+        spec: plan.spec_path.clone(),
+        name: plan.name.clone(),
+        region: plan.region.name.to_owned(),
+        partition: plan.partition.name.to_owned(),
+        vpc: if existing {
+            "existing".into()
+        } else {
+            "new".into()
+        },
+        endpoints,
+        security_group: plan.security_group.as_ref().map(|sg| SecurityGroupRow {
+            name: sg.name.clone(),
+            rules: sg
+                .rules
+                .iter()
+                .map(|r| {
+                    let from = r.source.short();
+                    format!("tcp/{} from {from}", r.from_port)
+                })
+                .collect(),
+        }),
+        cost: estimate,
+        warnings: plan
+            .warnings
+            .iter()
+            .map(|d| format!("{}: {}", d.path, d.message))
+            .collect(),
+    }
+}
+
+fn usd(x: f64) -> String {
+    format!("${x:.2}")
+}
+
+/// The table a person reads: one row per endpoint, then the security group and the totals.
+pub fn table(r: &PlanReport) -> String {
+    let headers = [
+        "SERVICE", "TYPE", "WHERE", "POLICY", "DNS", "PORTS", "$/MONTH", "WHY",
+    ];
+    let rows: Vec<Vec<String>> = r
+        .endpoints
+        .iter()
+        .map(|e| {
+            let place = if e.r#type == "gateway" {
+                format!(
+                    "{} route table{}",
+                    e.route_tables.len(),
+                    if e.route_tables.len() == 1 { "" } else { "s" }
+                )
+            } else {
+                e.azs.join(",")
+            };
+            let why = if e.reasons.iter().any(|x| x == "listed in the spec") {
+                e.type_reason.clone()
+            } else {
+                e.reasons.first().cloned().unwrap_or_default()
+            };
+            vec![
+                e.key.clone(),
+                e.r#type.clone(),
+                place,
+                e.policy.clone(),
+                e.private_dns.map_or("-".to_owned(), |d| {
+                    if d { "private".into() } else { "off".into() }
+                }),
+                e.ports
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                usd(e.monthly_usd),
+                why,
+            ]
+        })
+        .collect();
+    let mut out = format!(
+        "{} in {} ({}), {} VPC, from {}\n\n",
+        r.name, r.region, r.partition, r.vpc, r.spec
+    );
+    // The cost column is aligned right.
+    out.push_str(&crate::views::listing::table_aligned(&headers, &rows, &[6]));
+    let interfaces = r
+        .endpoints
+        .iter()
+        .filter(|e| e.r#type == "interface")
+        .count();
+    out.push_str(&format!(
+        "\n{} endpoints: {} gateway (free), {interfaces} interface\n",
+        r.endpoints.len(),
+        r.endpoints.len() - interfaces
+    ));
+    if let Some(sg) = &r.security_group {
+        out.push_str(&format!(
+            "security group {}: {}; no egress\n",
+            sg.name,
+            sg.rules.join(", ")
+        ));
+    }
+    let c = &r.cost;
+    out.push_str(&format!(
+        "\nestimated cost: {}/month ({} per interface endpoint per AZ-hour{})\n",
+        usd(c.total_usd),
+        usd(c.interface_hour_usd),
+        if c.traffic_gb > 0.0 {
+            format!(", {:.0} GB/month processed", c.traffic_gb)
+        } else {
+            String::new()
+        }
+    ));
+    let verdict = if c.saving_usd >= 0.0 {
+        format!("the endpoints save {}", usd(c.saving_usd))
+    } else {
+        format!("the endpoints cost {} more", usd(-c.saving_usd))
+    };
+    out.push_str(&format!(
+        "through {} NAT gateway{} instead: {}/month; {verdict}\n",
+        c.nat_gateways,
+        if c.nat_gateways == 1 { "" } else { "s" },
+        usd(c.nat_total_usd)
+    ));
+    let hint = if c.traffic_gb > 0.0 {
+        ""
+    } else {
+        "; set traffic_gb_per_month in the spec to include data processing"
+    };
+    out.push_str(&format!(
+        "prices are estimates as of {} (confidence: {}){hint}\n",
+        c.prices_as_of, c.price_confidence
+    ));
+    for w in &r.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}

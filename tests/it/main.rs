@@ -1,0 +1,20 @@
+//! The integration tests, in one binary: each module tests one part of vpcgen through its
+//! library or its command line; `common` holds what they share.
+
+mod bad_specs;
+mod catalogue;
+#[path = "tf_schema/checker.rs"]
+mod checker;
+mod common;
+mod context;
+mod examples;
+mod init;
+mod lints;
+mod plan;
+mod regenerate;
+mod robustness;
+mod rules;
+mod schema;
+mod secure_defaults;
+mod templates;
+mod tf_schema;
