@@ -11,6 +11,7 @@
 pub mod aws;
 pub mod cli;
 pub mod error;
+mod memo;
 pub mod model;
 pub mod naming;
 pub mod output;

@@ -2,17 +2,16 @@
 //! `Name` tags, all derived from catalogue keys so that adding or removing one service never
 //! renames another.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 
 use crate::aws::{EndpointType, Service};
+use crate::memo;
 
 /// The names of one thing in each target.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Ident {
     /// Terraform resource name (`ecr_api`).
     pub tf: String,
@@ -46,23 +45,15 @@ pub fn kebab(text: &str) -> String {
 
 /// An endpoint is named after its service key; the type is added only when it is not the
 /// service's default (`s3` is the gateway, `s3_interface` the interface endpoint).
-pub fn endpoint(service: &Service, kind: EndpointType) -> Arc<Ident> {
+pub fn endpoint(service: &'static Service, kind: EndpointType) -> Arc<Ident> {
     // The names depend only on the catalogue entry and the type, and case conversion is a
-    // noticeable share of planning a batch: each thread remembers what it has converted, and
-    // every plan shares the one copy.
-    thread_local! {
-        static KNOWN: RefCell<HashMap<(&'static str, EndpointType), Arc<Ident>>> =
-            Default::default();
-    }
-    KNOWN.with_borrow_mut(|known| {
-        known
-            .entry((service.key, kind))
-            .or_insert_with(|| Arc::new(endpoint_uncached(service, kind)))
-            .clone()
+    // noticeable share of planning a batch: every plan of a thread shares one copy.
+    memo::remember((service.key, kind), |_| {
+        Arc::new(endpoint_named(service, kind))
     })
 }
 
-fn endpoint_uncached(service: &Service, kind: EndpointType) -> Ident {
+fn endpoint_named(service: &Service, kind: EndpointType) -> Ident {
     let stem = if kind == service.default_type() {
         service.key.to_owned()
     } else {
@@ -78,18 +69,12 @@ fn endpoint_uncached(service: &Service, kind: EndpointType) -> Ident {
 /// A security-group rule: protocol, ports and source, e.g. `tcp_443_from_vpc`. Nearly every
 /// spec has the same few rules, so each thread remembers their names as it does endpoints'.
 pub fn rule(from: u16, to: u16, source: &str) -> Ident {
-    thread_local! {
-        static KNOWN: RefCell<HashMap<(u16, u16, String), Ident>> = Default::default();
-    }
-    KNOWN.with_borrow_mut(|known| {
-        known
-            .entry((from, to, source.to_owned()))
-            .or_insert_with(|| rule_uncached(from, to, source))
-            .clone()
+    memo::remember((from, to, source.to_owned()), |(from, to, source)| {
+        rule_named(*from, *to, source)
     })
 }
 
-fn rule_uncached(from: u16, to: u16, source: &str) -> Ident {
+fn rule_named(from: u16, to: u16, source: &str) -> Ident {
     let ports = if from == to {
         from.to_string()
     } else {

@@ -185,6 +185,7 @@ pub fn check(dir: &Path, files: &[OutputFile]) -> Result<CheckReport, Error> {
 }
 
 /// One directory's planned changes, checked before anything is written.
+#[derive(Debug)]
 pub struct Staged {
     dir: PathBuf,
     /// New contents already written beside their targets (deleted if dropped), each with its
@@ -379,6 +380,7 @@ pub fn stage(
 /// is written into a hidden directory beside it, each file under its final name, and renamed
 /// into place at commit: one rename instead of one per file, and the output appears all at
 /// once. A run that fails or is not committed removes the hidden directory.
+#[derive(Debug)]
 pub struct NewTree<'a> {
     out: PathBuf,
     /// `None` once committed.

@@ -98,6 +98,7 @@ pub struct Rendered {
 
 /// A spec that validated: its file and model, and its warnings. It is planned only when it is
 /// rendered, on the same thread and just before, so that a batch never holds every plan at once.
+#[derive(Debug)]
 pub struct Validated {
     pub file: SpecFile,
     pub vpc: Vpc,
@@ -303,6 +304,7 @@ pub enum Outcome {
 
 /// A `generate` run: the specs' warnings (shown whatever happens next) and what it came to.
 /// An error means nothing was written.
+#[derive(Debug)]
 pub struct Generation {
     pub warnings: Vec<Error>,
     pub outcome: Result<Outcome, Error>,

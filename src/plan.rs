@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::aws::{self, EndpointType, Partition, Region};
 use crate::error::Diagnostic;
-use crate::model::{Nat, Network, PolicyChoice, Subnet, Vpc};
+use crate::model::{Nat, Network, PolicyChoice, Reason, Subnet, Vpc};
 use crate::naming::{self, Ident};
 
 #[derive(Debug, Clone)]
@@ -89,7 +89,7 @@ pub struct PlannedEndpoint {
     pub policy: Option<Arc<str>>,
     pub policy_kind: &'static str,
     pub policy_origin: &'static str,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
     pub note: Option<&'static str>,
     pub traffic_gb_per_month: Option<f64>,
 }

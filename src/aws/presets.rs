@@ -144,6 +144,7 @@ pub fn preset(name: &str) -> Option<&'static Preset> {
 
 /// Buckets owned by AWS that a workload reaches through the S3 gateway endpoint. A restrictive S3
 /// policy (for example `org-only`) must still admit them, or image pulls and agent updates break.
+#[derive(Debug)]
 pub struct BucketException {
     pub sid: &'static str,
     /// Present in the VPC when this service is.

@@ -2,12 +2,13 @@
 //! write their own templates: `docs/templates.md` documents each field, `CONTEXT_VERSION` changes
 //! whenever a field is removed or changes meaning, and `vpcgen generate --dump-context` prints it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::aws::EndpointType;
+use crate::memo;
 use crate::naming::Ident;
 use crate::plan::{NetworkPlan, Plan, PlannedEndpoint, Source};
 
@@ -161,10 +162,9 @@ pub struct AzInfo {
     pub nat_via_ident: Option<Ident>,
 }
 
-/// One VPC endpoint. It owns (shares) what it holds rather than borrowing from the plan, so
-/// that a thread can keep the template value of an endpoint for the next spec (see
-/// `endpoint_values`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One VPC endpoint. It holds its own data (shared with the plan where it can), so that a
+/// thread can hand an equal endpoint of a later spec the template value it made for this one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct EndpointInfo {
     /// Catalogue key of the service (`ecr.api`), as written in specs.
     pub key: &'static str,
@@ -180,11 +180,11 @@ pub struct EndpointInfo {
     /// `type == "Interface"`.
     pub interface: bool,
     /// Why this type was chosen (`gateway by default: free, and reached from inside the VPC`).
-    pub type_reason: Shared,
+    pub type_reason: &'static str,
     /// The AWS service name in this Region (`com.amazonaws.eu-west-1.ecr.api`).
     pub service_name: Arc<str>,
     /// Interface: TCP ports the service listens on (`[443]`); empty for gateways.
-    pub ports: Shared,
+    pub ports: &'static [u16],
     /// Interface: whether private DNS is enabled; always false for gateways.
     pub private_dns: bool,
     /// S3/DynamoDB interface with private DNS: the inbound-resolver-only setting (true when a
@@ -193,11 +193,11 @@ pub struct EndpointInfo {
     /// A gateway endpoint this one must be created after (its `ident`); null otherwise.
     pub depends_on: Option<Arc<Ident>>,
     /// Gateway: the route tables it attaches to.
-    pub route_tables: Shared,
+    pub route_tables: AttachmentInfo,
     /// Interface: the subnets it has network interfaces in.
-    pub subnets: Shared,
+    pub subnets: AttachmentInfo,
     /// Interface: the AZs of its subnets, sorted; empty for gateways.
-    pub azs: Shared,
+    pub azs: Arc<[String]>,
     /// Name of the policy in `policies`, or null where the service rejects policies.
     pub policy: Option<Arc<str>>,
     /// `full-access`, `org-only`, `custom` or `none`.
@@ -206,68 +206,19 @@ pub struct EndpointInfo {
     /// `not supported by the service`.
     pub policy_origin: &'static str,
     /// Why the endpoint exists: `listed in the spec` first, then the presets that asked for it.
-    pub reasons: Shared,
+    pub reasons: Vec<String>,
     /// A catalogue note about the service worth a comment in the output; null if none.
     pub note: Option<&'static str>,
 }
 
-/// A field's value already in the form templates hold, shared by every endpoint of the spec
-/// whose value is equal (attachments, AZs, ports, reasons). Template values are reference
-/// counted, and converting the context passes a template value through instead of converting
-/// it again, so equal parts of fourteen endpoints are built once. It serialises (for
-/// `--dump-context`) exactly as the data it was made from.
-pub type Shared = tera::Value;
-
-/// The endpoint fields that are often equal between endpoints, converted once each.
-#[derive(Default)]
-struct Sharing<'a> {
-    texts: Vec<(&'static str, Shared)>,
-    ports: Vec<(&'a [u16], Shared)>,
-    lists: Vec<(&'a [String], Shared)>,
-    attachments: Vec<((bool, &'a [String]), Shared)>,
-}
-
-impl<'a> Sharing<'a> {
-    fn get<K: PartialEq>(
-        cache: &mut Vec<(K, Shared)>,
-        key: K,
-        make: impl FnOnce() -> Shared,
-    ) -> Shared {
-        if let Some((_, v)) = cache.iter().find(|(k, _)| *k == key) {
-            return v.clone();
-        }
-        let v = make();
-        cache.push((key, v.clone()));
-        v
-    }
-
-    fn text(&mut self, t: &'static str) -> Shared {
-        Self::get(&mut self.texts, t, || tera::Value::from(t))
-    }
-
-    fn ports(&mut self, p: &'a [u16]) -> Shared {
-        Self::get(&mut self.ports, p, || tera::Value::from_serializable(p))
-    }
-
-    fn list(&mut self, l: &'a [String]) -> Shared {
-        Self::get(&mut self.lists, l, || tera::Value::from_serializable(l))
-    }
-
-    fn attachment(&mut self, all: bool, items: &'a [String]) -> Shared {
-        Self::get(&mut self.attachments, (all, items), || {
-            tera::Value::from_serializable(&AttachmentInfo { all, items })
-        })
-    }
-}
-
 /// What an endpoint attaches to.
-#[derive(Debug, Clone, Serialize)]
-pub struct AttachmentInfo<'a> {
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct AttachmentInfo {
     /// Every subnet / route table of the VPC (true) or a subset named in the spec (false).
     pub all: bool,
     /// Existing VPC: the ids. New VPC: AZ names (subnets) or `private-<az>` and `public` (route
     /// tables). Empty when the attachment does not apply to the endpoint's type.
-    pub items: &'a [String],
+    pub items: Arc<[String]>,
 }
 
 /// The security group of the interface endpoints.
@@ -335,74 +286,35 @@ impl Context<'_> {
 }
 
 /// The endpoints as template values. Endpoints repeat between the specs of a batch (the same
-/// services in the same Region with the same policy choice), so each thread remembers the
-/// endpoints it converted, by service and type, and hands an equal endpoint the same template
-/// value: comparing an endpoint field by field is far cheaper than converting its twenty-odd
-/// fields. The value depends on the fields alone, so an equal endpoint gets exactly the value
-/// it would have been given. That holds because template values compare looser than they
-/// render (a string's escaping, a map's key order, a number's type are not compared): every
-/// `Shared` field must keep being built one way only, as `Sharing` builds them, and maps only
-/// from structs, whose keys come in one order.
+/// services in the same Region with the same policy choice), and converting one is far dearer
+/// than comparing it, so each thread remembers the value of every endpoint it converted.
 fn endpoint_values(endpoints: &[Arc<EndpointInfo>]) -> Vec<tera::Value> {
-    /// Enough for every service of the catalogue in a few variants; past it, a thread starts
-    /// over rather than tracking which endpoints it used last.
-    const KEEP: usize = 1024;
-    type Remembered = HashMap<(&'static str, &'static str), Vec<(Arc<EndpointInfo>, tera::Value)>>;
-    thread_local! {
-        static SEEN: std::cell::RefCell<(usize, Remembered)> = std::cell::RefCell::default();
-    }
-    SEEN.with_borrow_mut(|(count, seen)| {
-        endpoints
-            .iter()
-            .map(|e| {
-                let same_service = seen.entry((e.key, e.r#type)).or_default();
-                if let Some((_, v)) = same_service.iter().find(|(held, _)| **held == **e) {
-                    return v.clone();
-                }
-                let v = tera::Value::from_serializable(&**e);
-                same_service.push((e.clone(), v.clone()));
-                *count += 1;
-                if *count > KEEP {
-                    seen.clear();
-                    *count = 0;
-                }
-                v
-            })
-            .collect()
-    })
+    endpoints
+        .iter()
+        .map(|e| memo::remember(e.clone(), |e| tera::Value::from_serializable(&**e)))
+        .collect()
 }
 
 /// The policy documents as template values. Documents repeat between the specs of a batch (one
-/// organisation's `org-only` policy, a house policy copied into every spec), so each thread
-/// remembers the last few it converted and hands an equal document the same template value.
-/// Comparing is far cheaper than converting, and the layout filters, which remember by value,
-/// then lay out a document once for the whole batch rather than once per spec.
+/// organisation's `org-only` policy, a house policy copied into every spec); each thread
+/// remembers the value of every document it converted, by its JSON text, which is exact: two
+/// documents with the same text give the same template value. The layout filters then lay out
+/// a document once for the whole batch rather than once per spec (see `filters`).
 fn policy_values(policies: &BTreeMap<String, serde_json::Value>) -> tera::Value {
-    type Remembered = Vec<(serde_json::Value, tera::Value)>;
-    thread_local! {
-        static RECENT: std::cell::RefCell<Remembered> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    RECENT.with_borrow_mut(|recent| {
-        let values: BTreeMap<&str, tera::Value> = policies
-            .iter()
-            .map(|(name, doc)| {
-                let value = match recent.iter().find(|(held, _)| held == doc) {
-                    Some((_, v)) => v.clone(),
-                    None => {
-                        let v = tera::Value::from_serializable(doc);
-                        if recent.len() == 16 {
-                            recent.remove(0);
-                        }
-                        recent.push((doc.clone(), v.clone()));
-                        v
-                    }
-                };
-                (name.as_str(), value)
-            })
-            .collect();
-        tera::Value::from_serializable(&values)
-    })
+    let values: BTreeMap<&str, tera::Value> = policies
+        .iter()
+        .map(|(name, doc)| {
+            let text = serde_json::to_string(doc).expect("a JSON value serialises");
+            let value = memo::remember(PolicyText(text), |_| tera::Value::from_serializable(doc));
+            (name.as_str(), value)
+        })
+        .collect();
+    tera::Value::from_serializable(&values)
 }
+
+/// A policy document's JSON text, as the key of its remembered template value.
+#[derive(PartialEq, Eq, Hash)]
+struct PolicyText(String);
 
 /// Build the context for one target. `regenerate` is the command printed in file headers. The
 /// context borrows from the plan: it is built once per output directory and dropped after it.
@@ -413,11 +325,10 @@ pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> C
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     tags.insert("ManagedBy", "vpcgen");
-    let mut sharing = Sharing::default();
     let endpoints: Vec<Arc<EndpointInfo>> = plan
         .endpoints
         .iter()
-        .map(|e| Arc::new(endpoint(e, &mut sharing)))
+        .map(|e| Arc::new(endpoint(e)))
         .collect();
     let pick = |gateway: bool| -> Vec<Arc<EndpointInfo>> {
         endpoints
@@ -542,7 +453,11 @@ fn vpc(plan: &Plan) -> VpcInfo {
     }
 }
 
-fn endpoint<'a>(e: &'a PlannedEndpoint, sharing: &mut Sharing<'a>) -> EndpointInfo {
+fn endpoint(e: &PlannedEndpoint) -> EndpointInfo {
+    let attachment = |a: &crate::plan::Attachment| AttachmentInfo {
+        all: a.all,
+        items: a.items.clone(),
+    };
     EndpointInfo {
         key: e.key,
         title: e.title,
@@ -550,19 +465,19 @@ fn endpoint<'a>(e: &'a PlannedEndpoint, sharing: &mut Sharing<'a>) -> EndpointIn
         r#type: e.kind.as_str(),
         gateway: e.kind == EndpointType::Gateway,
         interface: e.kind == EndpointType::Interface,
-        type_reason: sharing.text(e.type_reason),
+        type_reason: e.type_reason,
         service_name: e.service_name.clone(),
-        ports: sharing.ports(e.ports),
+        ports: e.ports,
         private_dns: e.private_dns,
         inbound_resolver_only: e.inbound_resolver_only,
         depends_on: e.depends_on.clone(),
-        route_tables: sharing.attachment(e.route_tables.all, &e.route_tables.items),
-        subnets: sharing.attachment(e.subnets.all, &e.subnets.items),
-        azs: sharing.list(&e.azs),
+        route_tables: attachment(&e.route_tables),
+        subnets: attachment(&e.subnets),
+        azs: e.azs.clone(),
         policy: e.policy.clone(),
         policy_kind: e.policy_kind,
         policy_origin: e.policy_origin,
-        reasons: sharing.list(&e.reasons),
+        reasons: e.reasons.iter().map(ToString::to_string).collect(),
         note: e.note,
     }
 }

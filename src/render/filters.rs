@@ -4,6 +4,8 @@
 
 use tera::{ArgFromValue, Kwargs, State, Tera, TeraResult, Value};
 
+use crate::memo;
+
 /// The filters vpcgen registers, as documented in docs/templates.md.
 pub const FILTERS: &[&str] = &[
     "hcl_string",
@@ -112,22 +114,18 @@ pub(super) fn register_filters(tera: &mut Tera) {
     );
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Layout {
     Hcl,
     Yaml,
 }
 
 /// `v` laid out by the `hcl` or `yaml` filter. The built-in templates lay out the same few
-/// policy documents once per endpoint, so each thread remembers its last few lists and maps by
-/// identity. Template values are immutable and shared by reference counting; holding a clone
-/// keeps the value alive, so its address cannot be reused by another value while remembered.
+/// policy documents once per endpoint, and a batch hands equal documents the same template
+/// value (see `context`), so each thread remembers layouts by the value's identity: where its
+/// items are stored. The remembered entry holds a clone of the value, which keeps it alive, so
+/// no other value can be stored there while the layout is remembered.
 fn laid_out(v: &Value, indent: usize, layout: Layout) -> Value {
-    type Remembered = Vec<(Value, usize, Layout, Value)>;
-    thread_local! {
-        static RECENT: std::cell::RefCell<Remembered> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    // Held as a template value, so that a remembered layout is handed out without a copy.
     let render = || {
         Value::from(match layout {
             Layout::Hcl => hcl_value(v, indent),
@@ -137,37 +135,40 @@ fn laid_out(v: &Value, indent: usize, layout: Layout) -> Value {
     let Some(addr) = identity(v) else {
         return render();
     };
-    RECENT.with_borrow_mut(|recent| {
-        if let Some((_, _, _, text)) = recent
-            .iter()
-            .find(|(held, i, l, _)| *i == indent && *l == layout && identity(held) == Some(addr))
-        {
-            return text.clone();
-        }
-        let text = render();
-        if recent.len() == 16 {
-            recent.remove(0);
-        }
-        recent.push((v.clone(), indent, layout, text.clone()));
-        text
-    })
+    memo::remember(
+        Laid {
+            addr,
+            indent,
+            layout,
+        },
+        |_| (v.clone(), render()),
+    )
+    .1
+}
+
+/// What a remembered layout is found by.
+#[derive(PartialEq, Eq, Hash)]
+struct Laid {
+    addr: usize,
+    indent: usize,
+    layout: Layout,
 }
 
 /// Where a non-empty list or map keeps its items: the same for every clone of a value, and
 /// never for two live values.
-fn identity(v: &Value) -> Option<*const u8> {
+fn identity(v: &Value) -> Option<usize> {
     v.as_map()
         .filter(|m| !m.is_empty())
-        .map(|m| std::ptr::from_ref(m).cast::<u8>())
+        .map(|m| std::ptr::from_ref(m).addr())
         .or_else(|| {
             v.as_array()
                 .filter(|a| !a.is_empty())
-                .map(|a| a.as_ptr().cast::<u8>())
+                .map(|a| a.as_ptr().addr())
         })
 }
 
 /// An HCL quoted string: escapes, and `${` / `%{` doubled so nothing is interpolated.
-pub fn hcl_string(s: &str) -> String {
+pub(super) fn hcl_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     push_hcl_string(s, &mut out);
     out
@@ -259,7 +260,7 @@ fn push_scalar(s: &Scalar, quote: fn(&str, &mut String), out: &mut String) {
 /// Any template value as an HCL expression, laid out over lines at `indent` spaces. Keys are not
 /// padded here: `render::normalise_hcl` aligns every `.tf` file the way `terraform fmt` does. The
 /// layout filters write into one buffer: they run once per endpoint, on policy documents.
-pub fn hcl_value(v: &Value, indent: usize) -> String {
+pub(super) fn hcl_value(v: &Value, indent: usize) -> String {
     // Room for a typical policy document, which would otherwise grow the buffer several times.
     let mut out = String::with_capacity(512);
     push_hcl(v, indent, &mut out);
@@ -322,7 +323,7 @@ fn push_hcl(v: &Value, indent: usize, out: &mut String) {
 /// A YAML double-quoted scalar, which is also a JSON string. JSON's escaping alone is not enough:
 /// YAML parsers reject non-printable characters (DEL, C1 controls, U+FFFE) even inside quotes, and
 /// fold NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR into spaces as if they were line breaks.
-pub fn yaml_string(s: &str) -> String {
+pub(super) fn yaml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     push_yaml_string(s, &mut out);
     out
@@ -365,7 +366,7 @@ fn is_line_break(c: char) -> bool {
 
 /// Any template value as a YAML block at `indent` spaces: the first line continues after a key,
 /// the rest are indented. Scalars are quoted so nothing is re-typed (`yes`, `null`, `0x1`).
-pub fn yaml_value(v: &Value, indent: usize) -> String {
+pub(super) fn yaml_value(v: &Value, indent: usize) -> String {
     // Room for a typical policy document, which would otherwise grow the buffer several times.
     let mut out = String::with_capacity(512);
     push_yaml(v, indent, &mut out);
@@ -440,7 +441,7 @@ fn is_plain(s: &str) -> bool {
 
 /// Text safe inside a `#` comment line: a line break would end the comment and let the rest be
 /// code, and a character YAML cannot print would make the whole file unreadable.
-pub fn comment_safe(s: &str) -> String {
+pub(super) fn comment_safe(s: &str) -> String {
     if is_plain(s) {
         return s.to_owned();
     }

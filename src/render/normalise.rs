@@ -3,15 +3,13 @@
 //! aligns them.
 
 /// Where each line of `text` starts and ends (its line break excluded), as `split('\n')` would
-/// cut it, the piece after the last line break included. Line breaks are found sixteen bytes at
-/// a time (`find`): rendered files are tens of kilobytes of short lines, and splitting them one
-/// character at a time showed in profiles.
+/// cut it, the piece after the last line break included.
 fn line_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut start = Some(0);
     std::iter::from_fn(move || {
         let from = start?;
-        let end = find(bytes, from, *b"\n");
+        let end = line_end(bytes, from);
         start = (end < bytes.len()).then_some(end + 1);
         Some((from, end))
     })
@@ -57,7 +55,7 @@ fn drop_final_blank_lines(out: &mut String) {
 
 /// LF endings, no trailing spaces, no leading blank lines, one blank line at most between
 /// paragraphs, and exactly one final newline.
-pub fn normalise(text: &str) -> String {
+pub(super) fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rules = LineRules::default();
     // Lines that stay as they are are not copied one by one: they wait in the input, from
@@ -140,24 +138,21 @@ fn trim_start_of(s: &str) -> &str {
 /// `terraform fmt` decides which lines to align. The line's end is found in the same pass, not by
 /// a search of its own: rendered lines are short, and each search has a cost to start.
 fn scan_line(text: &str, start: usize) -> (usize, Option<usize>) {
-    // What the aligner looks at outside strings, and inside them.
-    const CODE: [u8; 10] = *b"\"#=()[]{}\n";
-    const STRING: [u8; 3] = *b"\"\\\n";
     let bytes = text.as_bytes();
     let mut eq = None;
     let mut depth: i32 = 0;
     let mut i = start;
     loop {
-        i = find(bytes, i, CODE);
+        i = code_stop(bytes, i);
         let Some(&b) = bytes.get(i) else { break };
         match b {
             b'\n' => break,
             b'"' => {
                 // To the closing quote, stepping over escaped characters; a string left open
                 // ends with its line.
-                i = find(bytes, i + 1, STRING);
+                i = string_stop(bytes, i + 1);
                 while bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) != Some(&b'\n') {
-                    i = find(bytes, i + 2, STRING);
+                    i = string_stop(bytes, i + 2);
                 }
                 match bytes.get(i) {
                     None | Some(b'\n') => break,
@@ -170,12 +165,12 @@ fn scan_line(text: &str, start: usize) -> (usize, Option<usize>) {
                 }
             }
             // A line that turns out to be no assignment is only searched for its end.
-            b'#' if eq.is_none() => return (find(bytes, i, *b"\n"), None),
+            b'#' if eq.is_none() => return (line_end(bytes, i), None),
             b'(' | b'[' | b'{' if eq.is_some() => depth += 1,
             b')' | b']' | b'}' if eq.is_some() => depth -= 1,
             b'=' if eq.is_none() => match assignment_sign(&text[start..], i - start) {
                 Some(_) => eq = Some(i),
-                None => return (find(bytes, i, *b"\n"), None),
+                None => return (line_end(bytes, i), None),
             },
             _ => {}
         }
@@ -184,44 +179,47 @@ fn scan_line(text: &str, start: usize) -> (usize, Option<usize>) {
     (i, if depth == 0 { eq } else { None })
 }
 
-/// Where the first byte at or after `from` that is one of `set` is, or the end of `bytes`.
-/// Rendered lines are mostly plain bytes between the few the aligner looks at, and testing them
-/// one at a time was its largest cost: on x86-64, whose every processor has SSE2, sixteen bytes
-/// are compared with the whole set at once.
-fn find<const N: usize>(bytes: &[u8], mut from: usize, set: [u8; N]) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-            _mm_set1_epi8, _mm_setzero_si128,
-        };
-        while from + 16 <= bytes.len() {
-            // SAFETY: every x86-64 processor has SSE2; the sixteen bytes from `from` are inside
-            // `bytes` (the loop condition), and the load has no alignment requirement.
-            let mask = unsafe {
-                let block = _mm_loadu_si128(bytes.as_ptr().add(from).cast::<__m128i>());
-                let mut hits = _mm_setzero_si128();
-                for b in set {
-                    hits = _mm_or_si128(hits, _mm_cmpeq_epi8(block, _mm_set1_epi8(b as i8)));
-                }
-                _mm_movemask_epi8(hits)
-            };
-            if mask != 0 {
-                return from + mask.trailing_zeros() as usize;
-            }
-            from += 16;
-        }
-    }
+/// Where the first line break at or after `from` is, or the end of the text.
+fn line_end(bytes: &[u8], from: usize) -> usize {
     bytes
         .get(from..)
-        .and_then(|rest| rest.iter().position(|b| set.contains(b)))
+        .and_then(|rest| memchr::memchr(b'\n', rest))
+        .map_or(bytes.len(), |n| from + n)
+}
+
+/// Where the first quote, backslash or line break at or after `from` is: what ends a step
+/// through a quoted string.
+fn string_stop(bytes: &[u8], from: usize) -> usize {
+    bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr3(b'"', b'\\', b'\n', rest))
+        .map_or(bytes.len(), |n| from + n)
+}
+
+/// The bytes the aligner looks at outside strings, as a table.
+const CODE: [bool; 256] = {
+    let mut table = [false; 256];
+    let wanted = b"\"#=()[]{}\n";
+    let mut i = 0;
+    while i < wanted.len() {
+        table[wanted[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Where the first byte of `CODE` at or after `from` is, or the end of the text.
+fn code_stop(bytes: &[u8], from: usize) -> usize {
+    bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&b| CODE[usize::from(b)]))
         .map_or(bytes.len(), |n| from + n)
 }
 
 /// `normalise`, and the `=` of consecutive single-line assignments aligned as `terraform fmt`
 /// aligns them: what every `.tf` file gets. One pass does both, since the aligner's scan finds
 /// each line's end anyway, and normalising first was a fifth of the two together.
-pub fn normalise_hcl(text: &str) -> String {
+pub(super) fn normalise_hcl(text: &str) -> String {
     // Built in one buffer: a string per line and a `format!` per aligned line were more than
     // the whole template render of a Terraform output.
     let mut out = String::with_capacity(text.len() + text.len() / 4);
@@ -357,17 +355,17 @@ mod tests {
     }
 
     proptest::proptest! {
-        // Long enough for several blocks of sixteen bytes and a tail, searched from anywhere:
+        // Long enough for the vectorised searches' blocks and a tail, searched from anywhere:
         // a wanted byte at each position of a block, in the tail, or nowhere.
         #[test]
-        fn find_agrees_with_a_plain_search(
+        fn searches_agree_with_a_plain_search(
             bytes in proptest::collection::vec(proptest::sample::select(vec![b'a', b'=', b'\n', b'"', b'}', 0xe9]), 0..80),
             from in 0usize..90,
         ) {
             let want = |set: &[u8]| bytes.iter().enumerate().skip(from).find(|(_, b)| set.contains(b)).map_or(bytes.len(), |(i, _)| i);
-            proptest::prop_assert_eq!(find(&bytes, from, *b"="), want(b"="));
-            proptest::prop_assert_eq!(find(&bytes, from, *b"=\n"), want(b"=\n"));
-            proptest::prop_assert_eq!(find(&bytes, from, *b"\"#=()[]{}\n"), want(b"\"#=()[]{}\n"));
+            proptest::prop_assert_eq!(line_end(&bytes, from), want(b"\n"));
+            proptest::prop_assert_eq!(string_stop(&bytes, from), want(b"\"\\\n"));
+            proptest::prop_assert_eq!(code_stop(&bytes, from), want(b"\"#=()[]{}\n"));
         }
     }
 

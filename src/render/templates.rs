@@ -93,6 +93,17 @@ pub struct Templates {
     pub partials: BTreeSet<String>,
 }
 
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("dir", &self.dir)
+            .field("overridden", &self.overridden)
+            .field("added", &self.added)
+            .field("partials", &self.partials)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Templates {
     /// The built-in set, parsed once per process.
     pub fn builtin() -> Arc<Templates> {

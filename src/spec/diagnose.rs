@@ -19,7 +19,7 @@ fn position(text: &str) -> Option<((usize, usize), usize)> {
 
 /// serde_yaml appends ` at line L column C` to the problem and to any `, while ...` context;
 /// positions are reported on their own, so drop them from the text.
-pub fn strip_location(text: &str) -> String {
+pub(super) fn strip_location(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(" at line ") {
@@ -37,7 +37,7 @@ pub fn strip_location(text: &str) -> String {
 }
 
 /// Byte offset of the position named in the `, while ...` context of a parser message.
-pub fn context_offset(text: &str, message: &str) -> Option<usize> {
+pub(super) fn context_offset(text: &str, message: &str) -> Option<usize> {
     let context = &message[message.find(", while ")?..];
     let ((line, col), _) = position(&context[context.find(" at line ")?..])?;
     let start = text
@@ -54,7 +54,7 @@ pub fn context_offset(text: &str, message: &str) -> Option<usize> {
     Some(start + within)
 }
 
-pub fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+pub(super) fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let rest = &s[s.find(start)? + start.len()..];
     Some(&rest[..rest.find(end)?])
 }
@@ -77,7 +77,7 @@ fn last_key(path: &str) -> &str {
 }
 
 /// A plain-YAML value's kind, as serde would name it.
-pub fn kind_of(v: &serde_yaml::Value) -> String {
+pub(super) fn kind_of(v: &serde_yaml::Value) -> String {
     use serde_yaml::Value as Y;
     match v {
         Y::Null => "unit value".to_owned(),
@@ -91,7 +91,7 @@ pub fn kind_of(v: &serde_yaml::Value) -> String {
 }
 
 /// serde's description of what it found, in the user's words: `maybe`, a list, a mapping.
-pub fn found(unexpected: &str) -> String {
+pub(super) fn found(unexpected: &str) -> String {
     for prefix in ["boolean ", "integer ", "floating point ", "char "] {
         if let Some(v) = unexpected.strip_prefix(prefix) {
             return v.to_owned();
@@ -123,7 +123,12 @@ fn expected(wanted: &str) -> String {
     }
 }
 
-pub fn diagnose(file: &SpecFile, path: &str, message: &str, at: Option<usize>) -> Diagnostic {
+pub(super) fn diagnose(
+    file: &SpecFile,
+    path: &str,
+    message: &str,
+    at: Option<usize>,
+) -> Diagnostic {
     let mut d = if let Some(field) = between(message, "unknown field `", "`") {
         unknown_key(path, field, message)
     } else if let Some(field) = between(message, "missing field `", "`") {
@@ -268,7 +273,7 @@ fn wrong_type(path: &str, rest: &str) -> Diagnostic {
 /// square of the nesting, so thousands of open brackets would stall it for minutes before it
 /// reached its own limit; this finds them in one pass. Quotes and comments are skipped
 /// roughly, which is enough for a limit this far above real specs.
-pub fn too_deep(text: &str) -> Option<usize> {
+pub(super) fn too_deep(text: &str) -> Option<usize> {
     const LIMIT: usize = 100;
     let mut depth = 0usize;
     let mut quote: Option<char> = None;

@@ -169,7 +169,7 @@ fn walk<'a>(text: &str, wanted: &'a [Wanted]) -> Finder<'a> {
 }
 
 /// Start and end byte offsets in the spec's text.
-pub type ByteRange = (usize, usize);
+pub(super) type ByteRange = (usize, usize);
 
 /// Byte offsets of the given character offsets, in one pass over the text.
 fn char_to_byte(text: &str, chars: &[usize]) -> Vec<usize> {
@@ -203,7 +203,7 @@ fn bytes_of(text: &str, spans: &[Span]) -> Vec<ByteRange> {
 
 /// Byte ranges of each wanted path in `text` (with `key`, of the mapping key that names it),
 /// for the paths that are there.
-pub fn find_all(text: &str, wanted: &[Wanted]) -> HashMap<Wanted, ByteRange> {
+pub(super) fn find_all(text: &str, wanted: &[Wanted]) -> HashMap<Wanted, ByteRange> {
     let found = walk(text, wanted).found;
     let spans: Vec<(usize, Span)> = found
         .iter()
@@ -219,14 +219,14 @@ pub fn find_all(text: &str, wanted: &[Wanted]) -> HashMap<Wanted, ByteRange> {
 }
 
 /// Byte range of `path` in `text`; with `key`, of the mapping key that names it.
-pub fn find(text: &str, path: &str, key: bool) -> Option<ByteRange> {
+pub(super) fn find(text: &str, path: &str, key: bool) -> Option<ByteRange> {
     let wanted = [(path.to_owned(), key)];
     find_all(text, &wanted).remove(&wanted[0])
 }
 
 /// The first key that appears twice in one mapping: its path and the byte ranges of its
 /// first and second appearances.
-pub fn first_duplicate(text: &str) -> Option<(String, ByteRange, ByteRange)> {
+pub(super) fn first_duplicate(text: &str) -> Option<(String, ByteRange, ByteRange)> {
     let (path, first, second) = walk(text, &[]).duplicate?;
     let r = bytes_of(text, &[first, second]);
     Some((path, r[0], r[1]))

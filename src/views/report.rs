@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::aws::EndpointType;
+use crate::model::Reason;
 use crate::plan::{NetworkPlan, Plan};
 use crate::views::cost::{self, Estimate};
 
@@ -80,7 +81,7 @@ pub fn build(plan: &Plan) -> PlanReport {
                 policy_origin: e.policy_origin.to_owned(),
                 private_dns: (!gateway).then_some(e.private_dns),
                 ports: e.ports.to_vec(),
-                reasons: e.reasons.clone(),
+                reasons: e.reasons.iter().map(ToString::to_string).collect(),
                 monthly_usd: c.total_usd,
             }
         })
@@ -139,7 +140,8 @@ pub fn table(r: &PlanReport) -> String {
             } else {
                 e.azs.join(",")
             };
-            let why = if e.reasons.iter().any(|x| x == "listed in the spec") {
+            let listed = Reason::Listed.to_string();
+            let why = if e.reasons.contains(&listed) {
                 e.type_reason.clone()
             } else {
                 e.reasons.first().cloned().unwrap_or_default()

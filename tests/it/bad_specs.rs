@@ -25,7 +25,7 @@ fn is_empty_dir(dir: &Path) -> bool {
 fn every_bad_spec_fails_with_an_explanation_and_writes_nothing() {
     let names = corpus();
     assert!(names.len() >= 52, "the corpus shrank: {}", names.len());
-    crate::common::each(names, |name| {
+    each(names, |name| {
         let rel = format!("tests/bad_specs/{name}");
         let text = std::fs::read_to_string(root().join(&rel)).unwrap();
         let mistake = text

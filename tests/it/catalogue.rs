@@ -176,6 +176,9 @@ fn expansion(text: &str) -> String {
                 e.kind.lower(),
                 e.private_dns,
                 e.reasons
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
             )
         })
         .collect::<Vec<_>>()
@@ -205,7 +208,7 @@ fn explicit_entries_win_over_presets_and_appear_once() {
         .collect();
     assert_eq!(dkr.len(), 1);
     assert_eq!(dkr[0].policy, Some(model::PolicyChoice::FullAccess));
-    assert_eq!(dkr[0].reasons[0], "listed in the spec");
+    assert_eq!(dkr[0].reasons[0], model::Reason::Listed);
     assert_eq!(dkr[0].reasons.len(), 3, "{:?}", dkr[0].reasons);
     let s3: Vec<&model::Endpoint> = v
         .endpoints

@@ -199,10 +199,7 @@ fn dump_context_prints_exactly_what_templates_receive() {
         assert_eq!(code, 0, "{spec}: {stderr}");
         let dumped: Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(rendered, dumped, "{spec}");
-        assert_eq!(
-            dumped["context_version"],
-            vpcgen::render::context::CONTEXT_VERSION
-        );
+        assert_eq!(dumped["context_version"], render::context::CONTEXT_VERSION);
         // The object order is the documented order too.
         let keys: Vec<&String> = dumped.as_object().unwrap().keys().collect();
         assert_eq!(keys[0], "context_version");

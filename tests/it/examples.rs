@@ -24,7 +24,7 @@ fn snapshots_of_every_example() {
     let each_target = example_specs()
         .into_iter()
         .flat_map(|spec| Target::ALL.map(|t| (spec.clone(), t)));
-    crate::common::each(each_target, |(spec, target)| {
+    each(each_target, |(spec, target)| {
         let files = render_spec(spec, *target);
         insta::assert_snapshot!(snapshot_name(spec, *target), joined(&files));
     });

@@ -1,6 +1,11 @@
 //! The integration tests, in one binary: each module tests one part of vpcgen through its
 //! library or its command line; `common` holds what they share.
 
+// A test binary has no users outside it, so its shared helpers are `pub` for its modules, and
+// tests report what they skip on standard error.
+#![allow(unreachable_pub, clippy::print_stderr)]
+
+mod architecture;
 mod bad_specs;
 mod catalogue;
 #[path = "tf_schema/checker.rs"]

@@ -19,7 +19,7 @@ fn stem(rel: &str) -> &str {
 
 #[test]
 fn plan_snapshots() {
-    crate::common::each(example_specs(), |spec| {
+    each(example_specs(), |spec| {
         let r = report::build(&plan_of(spec));
         insta::assert_snapshot!(format!("plan_table_{}", stem(spec)), report::table(&r));
         insta::assert_json_snapshot!(format!("plan_json_{}", stem(spec)), r);
@@ -28,7 +28,7 @@ fn plan_snapshots() {
 
 #[test]
 fn diagram_snapshots() {
-    crate::common::each(example_specs(), |spec| {
+    each(example_specs(), |spec| {
         let p = plan_of(spec);
         insta::assert_snapshot!(
             format!("diagram_mermaid_{}", stem(spec)),

@@ -383,7 +383,7 @@ fn errors_in_user_templates_name_the_file_and_line() {
             "{% if \"CostCenter\" not in [t.key for t in tags] %}{{ throw(message=\"house style: set tags.CostCenter\") }}{% endif %}",
         ),
     ];
-    crate::common::each(cases, |(name, path, text)| refused(name, &[(path, text)]));
+    each(cases, |(name, path, text)| refused(name, &[(path, text)]));
 }
 
 #[test]

@@ -1,0 +1,99 @@
+//! Warnings for specs that generate but are probably wrong: a missing companion endpoint, more
+//! interface endpoints than the quota, a policy that only denies.
+
+use super::{Problems, Reason, Vpc, join_names};
+use crate::aws::{self, EndpointType};
+use crate::spec::{EndpointItem, EndpointSpec, PolicySpec, Spec};
+
+pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
+    let has = |key: &str, kind: EndpointType| {
+        vpc.endpoints
+            .iter()
+            .any(|e| e.service.key == key && e.kind == kind)
+    };
+    let path_of = |key: &str| {
+        spec.endpoints
+            .iter()
+            .position(|item| match item {
+                EndpointItem::Key(k) => k == key,
+                EndpointItem::Long(l) => l.service.as_deref() == Some(key),
+            })
+            .map_or_else(|| "endpoints".to_owned(), |i| format!("endpoints[{i}]"))
+    };
+    if has("ecr.dkr", EndpointType::Interface) && !has("s3", EndpointType::Gateway) {
+        p.warn(path_of("ecr.dkr"), "`ecr.dkr` without an S3 gateway endpoint", "ECR serves image layers from S3, so pulls fail without it: add `- s3` (gateway endpoints are free)");
+    }
+    // Listed on its own, `ssm` usually means instance management; presets that add it for
+    // Parameter Store (ecs-fargate, lambda-vpc) do not.
+    let ssm_explicit = vpc
+        .endpoints
+        .iter()
+        .any(|e| e.service.key == "ssm" && e.reasons.contains(&Reason::Listed));
+    let companions: Vec<&str> = ["ssmmessages", "ec2messages"]
+        .into_iter()
+        .filter(|k| !has(k, EndpointType::Interface))
+        .collect();
+    if ssm_explicit && !companions.is_empty() {
+        // The agent prefers `ssmmessages` and falls back to `ec2messages`; agents of
+        // different ages need either, so one without the other is still a gap.
+        p.warn(
+            path_of("ssm"),
+            format!("`ssm` without {}", join_names(&companions)),
+            "Session Manager and Run Command need `ssm`, `ssmmessages` and `ec2messages` (use `- preset: ssm`); Parameter Store alone needs only `ssm`",
+        );
+    }
+    for key in ["s3", "dynamodb"] {
+        if has(key, EndpointType::Interface) && !has(key, EndpointType::Gateway) {
+            p.warn(path_of(key), format!("`{key}` interface endpoint without a `{key}` gateway endpoint"), format!("interface endpoints are billed per AZ-hour and per GB; traffic from inside the VPC is free through a gateway: add `- {key}` as well"));
+        }
+    }
+    let interfaces = vpc
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointType::Interface)
+        .count();
+    if interfaces > aws::INTERFACE_ENDPOINTS_PER_VPC {
+        p.warn("endpoints", format!("{interfaces} interface endpoints; the default quota is {} per VPC", aws::INTERFACE_ENDPOINTS_PER_VPC), "request a quota increase (Service Quotas: VPC, interface endpoints per VPC) before applying");
+    }
+    for e in &vpc.endpoints {
+        if e.service.key == "ecr.dkr" && e.kind == EndpointType::Interface && !e.private_dns {
+            p.warn(path_of("ecr.dkr"), "`ecr.dkr` with private DNS off", "Docker clients reach ECR by its public name; ECR requires private DNS on this endpoint");
+        }
+    }
+    let deny_only = |doc: &serde_json::Value| {
+        let st = doc.get("Statement");
+        let list: Vec<&serde_json::Value> = match st {
+            Some(serde_json::Value::Array(a)) => a.iter().collect(),
+            Some(o) => vec![o],
+            None => vec![],
+        };
+        !list.is_empty()
+            && list
+                .iter()
+                .all(|s| s.get("Effect").and_then(|e| e.as_str()) == Some("Deny"))
+    };
+    if let Some(PolicySpec::Document(doc)) = &spec.policy {
+        if deny_only(doc) {
+            p.warn(
+                "policy",
+                "the policy only denies",
+                "an endpoint policy with no Allow blocks every request: add an Allow statement",
+            );
+        }
+    }
+    for (i, item) in spec.endpoints.iter().enumerate() {
+        if let EndpointItem::Long(EndpointSpec {
+            policy: Some(PolicySpec::Document(doc)),
+            ..
+        }) = item
+        {
+            if deny_only(doc) {
+                p.warn(
+                    format!("endpoints[{i}].policy"),
+                    "the policy only denies",
+                    "an endpoint policy with no Allow blocks every request: add an Allow statement",
+                );
+            }
+        }
+    }
+}

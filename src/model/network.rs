@@ -1,0 +1,384 @@
+//! The VPC a spec names: an existing one (its CIDR, subnets one per AZ, route tables) or a new
+//! one (its CIDR carved into per-AZ subnets, NAT and public subnets).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipnet::Ipv4Net;
+
+use super::{ExistingVpc, Nat, Network, NewVpc, Problems, Subnet, is_id};
+use crate::aws::Region;
+use crate::spec::{AzsSpec, NatSpec, VpcSpec};
+
+pub(super) fn cidr(p: &mut Problems, path: &str, text: &str) -> Option<Ipv4Net> {
+    match text.parse::<Ipv4Net>() {
+        Ok(net) if net.trunc() == net => Some(net),
+        Ok(net) => {
+            p.error(
+                path,
+                format!("`{text}` has host bits set"),
+                format!("did you mean `{}`?", net.trunc()),
+            );
+            None
+        }
+        Err(_) => {
+            p.error(
+                path,
+                format!("`{text}` is not an IPv4 CIDR block"),
+                "write an address and a prefix length from 0 to 32, e.g. `10.0.0.0/16`",
+            );
+            None
+        }
+    }
+}
+
+pub(super) fn network(
+    p: &mut Problems,
+    vpc: &VpcSpec,
+    region: Option<&'static Region>,
+) -> Option<Network> {
+    if vpc.create == Some(true) {
+        for (key, present) in [
+            ("id", vpc.id.is_some()),
+            ("subnets", vpc.subnets.is_some()),
+            ("route_tables", vpc.route_tables.is_some()),
+        ] {
+            if present {
+                p.misplaced(
+                    format!("vpc.{key}"),
+                    format!("`{key}` describes an existing VPC, but `create: true` makes a new one"),
+                    format!("remove `{key}` to create the VPC, or remove `create: true` to use an existing one"),
+                );
+            }
+        }
+        return new_vpc(p, vpc, region);
+    }
+    let create_only = [
+        ("azs", vpc.azs.is_some()),
+        ("private_subnet_prefix", vpc.private_subnet_prefix.is_some()),
+        ("public_subnets", vpc.public_subnets.is_some()),
+        ("public_subnet_prefix", vpc.public_subnet_prefix.is_some()),
+        ("nat", vpc.nat.is_some()),
+        ("gateway_on_public", vpc.gateway_on_public.is_some()),
+    ];
+    for (key, present) in create_only {
+        if present {
+            p.misplaced(
+                format!("vpc.{key}"),
+                format!("`{key}` only applies to a new VPC"),
+                "add `create: true` to create the VPC, or remove the key",
+            );
+        }
+    }
+    let Some(cidr_text) = &vpc.cidr else {
+        p.misplaced(
+            "vpc",
+            "missing `cidr`",
+            "add the VPC's CIDR block, e.g. `cidr: 10.0.0.0/16`; the endpoint security group admits it",
+        );
+        return None;
+    };
+    let cidr = cidr(p, "vpc.cidr", cidr_text);
+    if let Some(id) = &vpc.id {
+        if !is_id(id, "vpc-") {
+            p.error(
+                "vpc.id",
+                format!("`{id}` is not a VPC id"),
+                "a VPC id looks like `vpc-0123456789abcdef0`",
+            );
+        }
+    }
+    let mut subnets = Vec::new();
+    let mut by_az: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, s) in vpc.subnets.iter().flatten().enumerate() {
+        let path = format!("vpc.subnets[{i}]");
+        if !is_id(&s.id, "subnet-") {
+            p.error(
+                format!("{path}.id"),
+                format!("`{}` is not a subnet id", s.id),
+                "a subnet id looks like `subnet-0123456789abcdef0`",
+            );
+        }
+        if subnets.iter().any(|x: &Subnet| x.id == s.id) {
+            p.error(
+                format!("{path}.id"),
+                format!("subnet `{}` is listed twice", s.id),
+                "remove one of them",
+            );
+        }
+        if let Some(r) = region {
+            az(p, &format!("{path}.az"), &s.az, r);
+        }
+        if let Some(first) = by_az.get(s.az.as_str()) {
+            p.error(
+                format!("{path}.az"),
+                format!("two subnets in AZ `{}`: vpc.subnets[{first}] and vpc.subnets[{i}]", s.az),
+                "an interface endpoint takes at most one subnet per AZ; keep one subnet for each AZ",
+            );
+        } else {
+            by_az.insert(&s.az, i);
+        }
+        subnets.push(Subnet {
+            id: s.id.clone(),
+            az: s.az.clone(),
+        });
+    }
+    let mut route_tables = Vec::new();
+    for (i, rt) in vpc.route_tables.iter().flatten().enumerate() {
+        if !is_id(rt, "rtb-") {
+            p.error(
+                format!("vpc.route_tables[{i}]"),
+                format!("`{rt}` is not a route table id"),
+                "a route table id looks like `rtb-0123456789abcdef0`",
+            );
+        }
+        if route_tables.contains(rt) {
+            p.error(
+                format!("vpc.route_tables[{i}]"),
+                format!("route table `{rt}` is listed twice"),
+                "remove one of them",
+            );
+        }
+        route_tables.push(rt.clone());
+    }
+    Some(Network::Existing(ExistingVpc {
+        id: vpc.id.clone(),
+        cidr: cidr?,
+        subnets,
+        route_tables,
+    }))
+}
+
+pub(super) fn az(p: &mut Problems, path: &str, az: &str, region: &Region) {
+    if region.has_az(az) {
+        return;
+    }
+    let belongs = az
+        .strip_prefix(region.name)
+        .is_some_and(|l| l.len() == 1 && l.as_bytes()[0].is_ascii_lowercase());
+    if belongs {
+        p.warn(
+            path,
+            format!("AZ `{az}` is not in vpcgen's list for `{}`", region.name),
+            format!(
+                "known AZs: {}; check the name with `aws ec2 describe-availability-zones`",
+                region.az_names().join(", ")
+            ),
+        );
+    } else {
+        p.error(
+            path,
+            format!("AZ `{az}` is not in Region `{}`", region.name),
+            format!(
+                "use an AZ of `{}`: {}",
+                region.name,
+                region.az_names().join(", ")
+            ),
+        );
+    }
+}
+
+pub(super) fn new_vpc(
+    p: &mut Problems,
+    vpc: &VpcSpec,
+    region: Option<&'static Region>,
+) -> Option<Network> {
+    let Some(cidr_text) = &vpc.cidr else {
+        p.misplaced(
+            "vpc",
+            "missing `cidr` for the new VPC",
+            "add `cidr:`, e.g. `cidr: 10.0.0.0/16`",
+        );
+        return None;
+    };
+    let cidr = cidr(p, "vpc.cidr", cidr_text);
+    if let Some(c) = cidr {
+        if !(16..=28).contains(&c.prefix_len()) {
+            p.error(
+                "vpc.cidr",
+                format!(
+                    "a VPC CIDR must be between /16 and /28, not /{}",
+                    c.prefix_len()
+                ),
+                "AWS accepts VPC blocks from /16 to /28, e.g. `10.0.0.0/16`",
+            );
+        }
+    }
+    let region = region?;
+    let azs: Vec<String> = match &vpc.azs {
+        None => region.az_names().into_iter().take(3).collect(),
+        Some(AzsSpec::Count(n)) => {
+            let available = region.azs.len().min(6);
+            if *n < 1 || *n > available as i64 {
+                p.error(
+                    "vpc.azs",
+                    format!("`azs: {n}` is out of range"),
+                    format!(
+                        "use a count from 1 to {available} (`{}` has {} AZs that vpcgen knows)",
+                        region.name,
+                        region.azs.len()
+                    ),
+                );
+                return None;
+            }
+            region.az_names().into_iter().take(*n as usize).collect()
+        }
+        Some(AzsSpec::Names(names)) => {
+            if names.is_empty() || names.len() > 6 {
+                p.error(
+                    "vpc.azs",
+                    format!("{} AZs listed", names.len()),
+                    "list 1 to 6 AZ names",
+                );
+            }
+            let mut seen = BTreeSet::new();
+            for (i, n) in names.iter().enumerate() {
+                az(p, &format!("vpc.azs[{i}]"), n, region);
+                if !seen.insert(n) {
+                    p.error(
+                        format!("vpc.azs[{i}]"),
+                        format!("AZ `{n}` is listed twice"),
+                        "list each AZ once",
+                    );
+                }
+            }
+            names.clone()
+        }
+    };
+    let public = vpc.public_subnets.unwrap_or(false);
+    let nat = match vpc.nat.unwrap_or(NatSpec::None) {
+        NatSpec::None => Nat::None,
+        NatSpec::Single => Nat::Single,
+        NatSpec::PerAz => Nat::PerAz,
+    };
+    if nat != Nat::None && !public {
+        p.error("vpc.nat", format!("`nat: {}` needs public subnets", nat.as_str()), "NAT gateways live in public subnets: add `public_subnets: true`, or use `nat: none` (the endpoints are the way out)");
+    }
+    if vpc.gateway_on_public == Some(true) && !public {
+        p.error(
+            "vpc.gateway_on_public",
+            "`gateway_on_public` needs public subnets",
+            "add `public_subnets: true` or remove the key",
+        );
+    }
+    if !public && vpc.public_subnet_prefix.is_some() {
+        p.error(
+            "vpc.public_subnet_prefix",
+            "`public_subnet_prefix` needs public subnets",
+            "add `public_subnets: true` or remove the key",
+        );
+    }
+    let cidr = cidr?;
+    let n = azs.len().max(1);
+    let spread = usize::BITS - (n - 1).leading_zeros();
+    let private_prefix = vpc
+        .private_subnet_prefix
+        .unwrap_or_else(|| (cidr.prefix_len() + spread as u8 + 1).min(28));
+    let public_prefix = vpc
+        .public_subnet_prefix
+        .unwrap_or_else(|| private_prefix.saturating_add(2).min(28));
+    for (key, prefix, set) in [
+        (
+            "private_subnet_prefix",
+            private_prefix,
+            vpc.private_subnet_prefix.is_some(),
+        ),
+        (
+            "public_subnet_prefix",
+            public_prefix,
+            vpc.public_subnet_prefix.is_some(),
+        ),
+    ] {
+        if set && (prefix < cidr.prefix_len() || prefix > 28) {
+            p.error(
+                format!("vpc.{key}"),
+                format!("`/{prefix}` does not fit in `{cidr}`"),
+                format!("use a prefix length from /{} to /28", cidr.prefix_len()),
+            );
+            return None;
+        }
+    }
+    let mut wanted = vec![private_prefix; azs.len()];
+    if public {
+        wanted.extend(std::iter::repeat_n(public_prefix, azs.len()));
+    }
+    match carve(cidr, &wanted) {
+        Some(nets) => {
+            let (private, public) = nets.split_at(azs.len());
+            Some(Network::New(NewVpc {
+                cidr,
+                azs,
+                private: private.to_vec(),
+                public: public.to_vec(),
+                nat,
+                gateway_on_public: vpc.gateway_on_public.unwrap_or(false),
+            }))
+        }
+        None => {
+            let need: u64 = wanted.iter().map(|p| 1u64 << (32 - p)).sum();
+            let have = 1u64 << (32 - cidr.prefix_len());
+            let fit = 32u32.saturating_sub(need.next_power_of_two().trailing_zeros());
+            let what = if public {
+                format!("{n} private /{private_prefix} and {n} public /{public_prefix} subnets")
+            } else {
+                format!("{n} private /{private_prefix} subnets")
+            };
+            p.error(
+                "vpc.cidr",
+                format!("`{cidr}` ({have} addresses) is too small for {what} ({need} addresses)"),
+                if fit >= 16 {
+                    format!("use a `/{fit}` or larger block, or smaller subnets with `private_subnet_prefix`")
+                } else {
+                    "use fewer AZs or smaller subnets with `private_subnet_prefix` / `public_subnet_prefix`".to_owned()
+                },
+            );
+            None
+        }
+    }
+}
+
+/// Allocate aligned blocks of the given prefix lengths from `cidr`, in order. `None` when they
+/// do not fit. Each block starts at the next address aligned to its size, so none overlap.
+pub fn carve(cidr: Ipv4Net, prefixes: &[u8]) -> Option<Vec<Ipv4Net>> {
+    let start = u64::from(u32::from(cidr.network()));
+    let end = start + (1u64 << (32 - cidr.prefix_len()));
+    let mut cursor = start;
+    let mut out = Vec::new();
+    for &p in prefixes {
+        if p < cidr.prefix_len() || p > 32 {
+            return None;
+        }
+        let size = 1u64 << (32 - p);
+        cursor = cursor.div_ceil(size) * size;
+        if cursor + size > end {
+            return None;
+        }
+        let addr = std::net::Ipv4Addr::from(u32::try_from(cursor).ok()?);
+        out.push(Ipv4Net::new(addr, p).ok()?);
+        cursor += size;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn carving_aligns_and_never_overlaps() {
+        let cidr: Ipv4Net = "10.0.0.0/16".parse().unwrap();
+        let nets = carve(cidr, &[19, 19, 19, 21, 21, 21]).unwrap();
+        let text: Vec<String> = nets.iter().map(|n| n.to_string()).collect();
+        assert_eq!(
+            text,
+            [
+                "10.0.0.0/19",
+                "10.0.32.0/19",
+                "10.0.64.0/19",
+                "10.0.96.0/21",
+                "10.0.104.0/21",
+                "10.0.112.0/21"
+            ]
+        );
+        assert!(carve("10.0.0.0/28".parse().unwrap(), &[28, 28]).is_none());
+    }
+}
