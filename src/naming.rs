@@ -46,8 +46,8 @@ pub fn kebab(text: &str) -> String {
 /// An endpoint is named after its service key; the type is added only when it is not the
 /// service's default (`s3` is the gateway, `s3_interface` the interface endpoint).
 pub fn endpoint(service: &'static Service, kind: EndpointType) -> Arc<Ident> {
-    // The names depend only on the catalogue entry and the type, and case conversion is a
-    // noticeable share of planning a batch: every plan of a thread shares one copy.
+    // The names depend only on the catalogue entry and the type, so every plan of a thread
+    // shares one copy rather than converting the case again.
     memo::remember((service.key, kind), |_| {
         Arc::new(endpoint_named(service, kind))
     })

@@ -125,14 +125,6 @@ pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + S
     }
 }
 
-/// Let go of a batch's validated specs without freeing them: the process ends right after, and
-/// the kernel takes back its memory at once, while freeing hundreds of models allocation by
-/// allocation was a serial tail at the end of every batch run. Only the command line calls this,
-/// on its way out.
-pub fn forget_at_exit(specs: Vec<Validated>) {
-    std::mem::forget(specs);
-}
-
 /// Read and validate every spec, in parallel; results in input order.
 pub fn validate_all(paths: &[PathBuf]) -> Vec<Result<Validated, Failure>> {
     map_ordered(paths, |path| {
@@ -435,8 +427,6 @@ fn run(
             Err(e) => failures.push(e),
         }
     }
-    drop(ok);
-    forget_at_exit(valid);
     if !failures.is_empty() {
         return Err(failed(failures, settings.many));
     }

@@ -253,8 +253,8 @@ pub struct RuleInfo {
 
 impl Context<'_> {
     /// The context as Tera holds it. Endpoints are converted once and shared by the three
-    /// endpoint lists (Tera values are reference-counted), which makes this about twice as fast
-    /// as serialising the struct whole. `tests/context.rs` checks it equals `--dump-context`.
+    /// endpoint lists (Tera values are reference-counted) rather than converted three times, as
+    /// serialising the struct whole would. A test checks it equals `--dump-context`.
     pub fn to_tera(&self) -> tera::Context {
         let mut c = tera::Context::new();
         c.insert("context_version", &self.context_version);

@@ -102,9 +102,9 @@ fn is_blank(s: &str) -> bool {
     }
 }
 
-/// `s.trim_end()`, with the common case of ASCII at the end decided a byte at a time; the
-/// general trim decodes characters and asks each whether it is Unicode white space, which
-/// showed in profiles of the aligner at two calls per line.
+/// `s.trim_end()`, with the common case of ASCII at the end decided a byte at a time: the
+/// general trim decodes characters and asks each whether it is Unicode white space, and the
+/// aligner trims twice per line.
 fn trim_end_of(s: &str) -> &str {
     let bytes = s.as_bytes();
     let mut end = bytes.len();
@@ -218,10 +218,9 @@ fn code_stop(bytes: &[u8], from: usize) -> usize {
 
 /// `normalise`, and the `=` of consecutive single-line assignments aligned as `terraform fmt`
 /// aligns them: what every `.tf` file gets. One pass does both, since the aligner's scan finds
-/// each line's end anyway, and normalising first was a fifth of the two together.
+/// each line's end anyway.
 pub(super) fn normalise_hcl(text: &str) -> String {
-    // Built in one buffer: a string per line and a `format!` per aligned line were more than
-    // the whole template render of a Terraform output.
+    // Built in one buffer rather than a string per line: a Terraform output has thousands.
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     // Each assignment of the current run: its key, how wide the key looks, and its value.
     let mut run: Vec<(&str, usize, &str)> = Vec::new();

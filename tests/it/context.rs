@@ -113,7 +113,7 @@ fn docs_describe_every_context_field_and_no_other() {
     assert!(
         missing.is_empty(),
         "context fields missing from the table in docs/templates.md (and maybe from the doc \
-         comments in src/context.rs): {missing:?}"
+         comments in src/render/context.rs): {missing:?}"
     );
     assert!(
         stale.is_empty(),
