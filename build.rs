@@ -34,6 +34,18 @@ struct ServiceRow {
     #[serde(default)]
     region_suffixes: BTreeMap<String, String>,
     #[serde(default)]
+    inbound_resolver: bool,
+    #[serde(default)]
+    policy_unsupported_in: Vec<String>,
+    #[serde(default)]
+    home_regions: Vec<String>,
+    #[serde(default)]
+    unavailable_in: Vec<String>,
+    #[serde(default)]
+    available_in: Vec<String>,
+    #[serde(default)]
+    unsupported_az_ids: Vec<String>,
+    #[serde(default)]
     note: Option<String>,
 }
 
@@ -68,6 +80,15 @@ struct RegionRow {
     azs: Vec<String>,
     interface_hour_usd: f64,
     price_confidence: String,
+    #[serde(default)]
+    az_ids: Option<AzIdsRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AzIdsRow {
+    prefix: String,
+    numbers: Vec<u8>,
 }
 
 fn main() {
@@ -90,9 +111,30 @@ fn pairs(map: &BTreeMap<String, String>) -> String {
     format!("&[{}]", items.join(", "))
 }
 
+/// A sorted list of names, checked to be sorted and, when `known` is given, each one of them.
+fn names(list: &[String], what: &str, known: Option<&[String]>) -> String {
+    assert!(
+        list.windows(2).all(|w| w[0] < w[1]),
+        "services.yaml: {what} is not sorted or repeats a name: {list:?}"
+    );
+    if let Some(known) = known {
+        for n in list {
+            assert!(
+                known.contains(n),
+                "services.yaml: {what} names unknown Region `{n}`"
+            );
+        }
+    }
+    format!("&{list:?}")
+}
+
 fn services(code: &mut String) {
     let file: ServicesFile = serde_yaml::from_str(&read("src/aws/data/services.yaml"))
         .unwrap_or_else(|e| panic!("src/aws/data/services.yaml: {e}"));
+    let regions: RegionsFile = serde_yaml::from_str(&read("src/aws/data/regions.yaml"))
+        .unwrap_or_else(|e| panic!("src/aws/data/regions.yaml: {e}"));
+    let region_names: Vec<String> = regions.regions.iter().map(|r| r.name.clone()).collect();
+    let known = Some(region_names.as_slice());
     let mut previous: Option<&str> = None;
     code.push_str("pub(crate) static SERVICES: &[Service] = &[\n");
     for s in &file.services {
@@ -122,16 +164,28 @@ fn services(code: &mut String) {
             Some("unsupported") => false,
             Some(other) => panic!("services.yaml: `{}` has private_dns `{other}`", s.key),
         };
+        assert!(
+            !s.inbound_resolver || (gateway && interface && private_dns),
+            "services.yaml: `{}` has inbound_resolver without both types and private DNS",
+            s.key
+        );
+        let key = &s.key;
         writeln!(
             code,
-            "    Service {{ key: {:?}, title: {:?}, gateway: {gateway}, interface: {interface}, prefix: {:?}, global: {}, ports: &{:?}, policy: {policy}, private_dns: {private_dns}, region_prefixes: {}, region_suffixes: {}, note: {:?} }},",
+            "    Service {{ key: {:?}, title: {:?}, gateway: {gateway}, interface: {interface}, prefix: {:?}, global: {}, ports: &{:?}, policy: {policy}, private_dns: {private_dns}, inbound_resolver: {}, region_prefixes: {}, region_suffixes: {}, policy_unsupported_in: {}, home_regions: {}, unavailable_in: {}, available_in: {}, unsupported_az_ids: {}, note: {:?} }},",
             s.key,
             s.title,
             s.prefix,
             s.global,
             s.ports,
+            s.inbound_resolver,
             pairs(&s.region_prefixes),
             pairs(&s.region_suffixes),
+            names(&s.policy_unsupported_in, &format!("{key}.policy_unsupported_in"), known),
+            names(&s.home_regions, &format!("{key}.home_regions"), known),
+            names(&s.unavailable_in, &format!("{key}.unavailable_in"), known),
+            names(&s.available_in, &format!("{key}.available_in"), known),
+            names(&s.unsupported_az_ids, &format!("{key}.unsupported_az_ids"), None),
             s.note,
         )
         .unwrap();
@@ -178,10 +232,21 @@ fn regions(code: &mut String) {
             r.name,
             r.price_confidence
         );
+        let (az_id_prefix, az_id_numbers) = match &r.az_ids {
+            Some(ids) => (Some(ids.prefix.as_str()), ids.numbers.clone()),
+            None => (None, Vec::new()),
+        };
         writeln!(
             code,
-            "    Region {{ name: {:?}, title: {:?}, partition: {:?}, azs: &{:?}, interface_hour_usd: {:?}, price_confidence: {:?} }},",
-            r.name, r.title, r.partition, r.azs, r.interface_hour_usd, r.price_confidence
+            "    Region {{ name: {:?}, title: {:?}, partition: {:?}, azs: &{:?}, interface_hour_usd: {:?}, price_confidence: {:?}, az_id_prefix: {:?}, az_id_numbers: &{:?} }},",
+            r.name,
+            r.title,
+            r.partition,
+            r.azs,
+            r.interface_hour_usd,
+            r.price_confidence,
+            az_id_prefix,
+            az_id_numbers
         )
         .unwrap();
     }

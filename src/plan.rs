@@ -24,6 +24,11 @@ pub struct Plan {
     pub security_group: Option<SecurityGroupPlan>,
     /// Policy documents by name; endpoints refer to them by name.
     pub policies: BTreeMap<String, Value>,
+    /// Why a policy document says what it says, where that is worth a comment beside it.
+    pub policy_notes: BTreeMap<String, &'static str>,
+    /// What the reader should know about the plan that is not a warning: facts vpcgen cannot
+    /// check from the spec alone.
+    pub notes: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub org_id: Option<String>,
     pub traffic_gb_per_month: Option<f64>,
@@ -48,6 +53,8 @@ pub struct NewVpcPlan {
     pub public: bool,
     pub nat: Nat,
     pub gateway_on_public: bool,
+    /// The AZs are AZ IDs (`use1-az1`), and subnets are placed by AZ ID.
+    pub azs_by_id: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +96,8 @@ pub struct PlannedEndpoint {
     pub policy: Option<Arc<str>>,
     pub policy_kind: &'static str,
     pub policy_origin: &'static str,
+    /// The spec's default policy, when this endpoint's service accepts none here.
+    pub policy_skipped: Option<&'static str>,
     pub reasons: Vec<Reason>,
     pub note: Option<&'static str>,
     pub traffic_gb_per_month: Option<f64>,
@@ -158,22 +167,26 @@ pub fn build(vpc: &Vpc) -> Plan {
         .collect();
     let present: BTreeSet<&str> = vpc.endpoints.iter().map(|e| e.service.key).collect();
     let mut policies = BTreeMap::new();
+    let mut policy_notes = BTreeMap::new();
     let whole = Whole::of(&network);
     let mut endpoints = Vec::new();
     for e in &vpc.endpoints {
         let ident = naming::endpoint(e.service, e.kind);
         let interface = e.kind == EndpointType::Interface;
         let has_gateway = gateways.contains(e.service.key);
-        let dual = e.service.gateway && e.service.interface;
-        let (inbound_resolver_only, depends_on) = if interface && dual && e.private_dns {
-            let dep = has_gateway.then(|| naming::endpoint(e.service, EndpointType::Gateway));
-            (Some(has_gateway), dep)
-        } else {
-            (None, None)
-        };
+        let (inbound_resolver_only, depends_on) =
+            if interface && e.service.inbound_resolver && e.private_dns {
+                let dep = has_gateway.then(|| naming::endpoint(e.service, EndpointType::Gateway));
+                (Some(has_gateway), dep)
+            } else {
+                (None, None)
+            };
         let (route_tables, subnets, azs) = attachments(&network, &whole, e);
         let policy = e.policy.as_ref().map(|choice| {
             let name = policy_name(choice, e.service.key, &ident, e.policy_origin, &present);
+            if is_sts(e.service.key) && *choice == PolicyChoice::OrgOnly {
+                policy_notes.insert(name.clone(), STS_FEDERATION_NOTE);
+            }
             // Endpoints share documents by name, so each is built once.
             if !policies.contains_key(&name) {
                 policies.insert(
@@ -189,7 +202,7 @@ pub fn build(vpc: &Vpc) -> Plan {
             ident,
             kind: e.kind,
             type_reason: e.type_reason,
-            service_name: e.service.name_in(vpc.region.name).into(),
+            service_name: e.service.name_in(vpc.region.name, e.kind).into(),
             ports: if interface { e.service.ports } else { &[] },
             private_dns: interface && e.private_dns,
             inbound_resolver_only,
@@ -200,12 +213,14 @@ pub fn build(vpc: &Vpc) -> Plan {
             policy,
             policy_kind: e.policy.as_ref().map_or("none", PolicyChoice::name),
             policy_origin: e.policy_origin,
+            policy_skipped: e.policy_skipped,
             reasons: e.reasons.clone(),
             note: e.service.note,
             traffic_gb_per_month: e.traffic_gb_per_month,
         });
     }
     let security_group = security_group(vpc, &endpoints);
+    let notes = notes(vpc, &endpoints);
     Plan {
         name: vpc.name.clone(),
         spec_path: vpc.spec_path.clone(),
@@ -215,6 +230,8 @@ pub fn build(vpc: &Vpc) -> Plan {
         endpoints,
         security_group,
         policies,
+        policy_notes,
+        notes,
         tags: vpc.tags.clone(),
         org_id: vpc.org_id.clone(),
         traffic_gb_per_month: vpc.traffic_gb_per_month,
@@ -267,6 +284,7 @@ fn network(vpc: &Vpc) -> NetworkPlan {
                 public,
                 nat: v.nat,
                 gateway_on_public: v.gateway_on_public,
+                azs_by_id: v.azs_by_id,
             })
         }
     }
@@ -376,8 +394,16 @@ fn bucket_exceptions<'a>(
     let s3 = key == "s3";
     aws::S3_BUCKET_EXCEPTIONS
         .iter()
-        .filter(move |ex| s3 && present.contains(ex.when_service))
+        .filter(move |ex| s3 && ex.applies(|k| present.contains(k)))
 }
+
+/// Whether `key` is STS, whose `org-only` policy must also let federated callers through.
+fn is_sts(key: &str) -> bool {
+    matches!(key, "sts" | "sts-fips")
+}
+
+/// Why the STS endpoint's `org-only` policy has a second statement, for a comment beside it.
+pub const STS_FEDERATION_NOTE: &str = "Federated callers (IRSA's AssumeRoleWithWebIdentity, SAML sign-in) carry no aws:PrincipalOrgID, so the second statement admits them into roles of the organization (aws:ResourceOrgID), as the IAM User Guide's \"STS VPC endpoint policies\" shows.";
 
 /// The name a policy document is shared under.
 fn policy_name(
@@ -392,6 +418,7 @@ fn policy_name(
         PolicyChoice::OrgOnly if bucket_exceptions(key, present).next().is_some() => {
             "org_only_s3".to_owned()
         }
+        PolicyChoice::OrgOnly if is_sts(key) => "org_only_sts".to_owned(),
         PolicyChoice::OrgOnly => "org_only".to_owned(),
         PolicyChoice::Custom(_) if origin == "endpoint" => format!("custom_{}", ident.tf),
         PolicyChoice::Custom(_) => "custom".to_owned(),
@@ -411,6 +438,32 @@ fn policy_document(vpc: &Vpc, choice: &PolicyChoice, key: &str, present: &BTreeS
                 "Resource": "*"
             }]
         }),
+        PolicyChoice::OrgOnly if is_sts(key) => {
+            // The IAM User Guide's "Allow all AWS STS actions for your organization": principals
+            // of the organization, and federated callers assuming roles of the organization.
+            let org = vpc.org_id.clone().unwrap_or_default();
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "AllowOrganizationPrincipals",
+                        "Effect": "Allow",
+                        "Principal": { "AWS": "*" },
+                        "Action": "sts:*",
+                        "Resource": "*",
+                        "Condition": { "StringEquals": { "aws:PrincipalOrgID": org } }
+                    },
+                    {
+                        "Sid": "AllowFederatedAssumeRoleIntoOrganizationRoles",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"],
+                        "Resource": "*",
+                        "Condition": { "StringEquals": { "aws:ResourceOrgID": org } }
+                    }
+                ]
+            })
+        }
         PolicyChoice::OrgOnly => {
             let mut statements = vec![json!({
                 "Sid": "AllowOrganizationPrincipals",
@@ -422,21 +475,15 @@ fn policy_document(vpc: &Vpc, choice: &PolicyChoice, key: &str, present: &BTreeS
             })];
             for ex in bucket_exceptions(key, present) {
                 let resources: Vec<String> = ex
-                    .buckets
+                    .buckets_in(vpc.region.name)
                     .iter()
-                    .map(|b| {
-                        format!(
-                            "arn:{}:s3:::{}/*",
-                            vpc.partition.name,
-                            b.replace("{region}", vpc.region.name)
-                        )
-                    })
+                    .map(|b| format!("arn:{}:s3:::{b}/*", vpc.partition.name))
                     .collect();
                 statements.push(json!({
                     "Sid": ex.sid,
                     "Effect": "Allow",
                     "Principal": "*",
-                    "Action": "s3:GetObject",
+                    "Action": ex.action,
                     "Resource": resources
                 }));
             }
@@ -444,6 +491,44 @@ fn policy_document(vpc: &Vpc, choice: &PolicyChoice, key: &str, present: &BTreeS
         }
         PolicyChoice::Custom(doc) => doc.clone(),
     }
+}
+
+/// What the plan's reader should know: the AZ IDs an endpoint cannot use, where the spec names
+/// its subnets' AZs by name (an AZ name is a different AZ ID in each account), and default
+/// policies an endpoint does not get.
+fn notes(vpc: &Vpc, endpoints: &[PlannedEndpoint]) -> Vec<String> {
+    let mut notes = Vec::new();
+    let by_name = match &vpc.network {
+        Network::Existing(v) => v.subnets.iter().any(|s| !s.by_id),
+        Network::New(v) => !v.azs_by_id,
+    };
+    for e in endpoints {
+        let Some(s) = aws::service(e.key) else {
+            continue;
+        };
+        let here: Vec<&str> = s
+            .unsupported_az_ids
+            .iter()
+            .copied()
+            .filter(|id| vpc.region.has_az_id(id))
+            .collect();
+        if e.kind == EndpointType::Interface && by_name && !here.is_empty() {
+            notes.push(format!(
+                "{}: not offered in AZ IDs {} of {}; AZ names map to other AZ IDs in each account, so check yours with `aws ec2 describe-availability-zones --region {}`, or give subnets by `az_id`",
+                e.key,
+                here.join(", "),
+                vpc.region.name,
+                vpc.region.name
+            ));
+        }
+        if let Some(skipped) = e.policy_skipped {
+            notes.push(format!(
+                "{}: gets no endpoint policy: the service accepts none here, so the spec's `{skipped}` policy is not applied to it",
+                e.key
+            ));
+        }
+    }
+    notes
 }
 
 fn security_group(vpc: &Vpc, endpoints: &[PlannedEndpoint]) -> Option<SecurityGroupPlan> {

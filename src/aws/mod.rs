@@ -1,13 +1,16 @@
 //! AWS knowledge: which services have endpoints, of which types, under which name in each Region
 //! and partition, on which ports, and whether they accept an endpoint policy; the Regions and
-//! partitions; the workload presets (`presets`) and prices (`prices`). The tables are generated
+//! partitions; the workload presets (`presets`), the AWS-owned buckets restrictive S3 policies
+//! must admit (`buckets`) and prices (`prices`). The tables are generated
 //! at build time from `src/aws/data/*.yaml` (see `build.rs`), so nothing is looked up or parsed
 //! at run time.
 
+mod buckets;
 mod presets;
 pub mod prices;
 
-pub use presets::{BucketException, Preset, PresetMember, S3_BUCKET_EXCEPTIONS, preset, presets};
+pub use buckets::{BucketException, S3_BUCKET_EXCEPTIONS};
+pub use presets::{Preset, PresetMember, preset, presets};
 
 use serde::Serialize;
 
@@ -27,8 +30,21 @@ pub struct Service {
     pub policy: bool,
     /// Whether interface endpoints of this service support private DNS.
     pub private_dns: bool,
+    /// Whether private DNS can be limited to inbound Resolver endpoints while a gateway endpoint
+    /// serves the VPC (S3 only).
+    pub inbound_resolver: bool,
     region_prefixes: &'static [(&'static str, &'static str)],
     region_suffixes: &'static [(&'static str, &'static str)],
+    /// Regions where the endpoint rejects custom policies although it accepts them elsewhere.
+    policy_unsupported_in: &'static [&'static str],
+    /// The only Regions the endpoint exists in, one per partition (a global control plane).
+    pub home_regions: &'static [&'static str],
+    /// Regions where the service guide says the endpoint is not offered.
+    pub unavailable_in: &'static [&'static str],
+    /// The only Regions where the service guide says the endpoint is offered (empty: no limit).
+    pub available_in: &'static [&'static str],
+    /// AZ IDs in which the endpoint cannot be created.
+    pub unsupported_az_ids: &'static [&'static str],
     pub note: Option<&'static str>,
 }
 
@@ -50,6 +66,10 @@ pub struct Region {
     pub interface_hour_usd: f64,
     /// How sure the price is: `third-party`, `estimate` or `unknown`.
     pub price_confidence: &'static str,
+    /// The prefix of the Region's AZ IDs (`use1`), where a source gives it.
+    pub az_id_prefix: Option<&'static str>,
+    /// The numbers of its AZ IDs (`use1-az4` is 4).
+    pub az_id_numbers: &'static [u8],
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
@@ -78,6 +98,20 @@ impl EndpointType {
 }
 
 impl Service {
+    /// Whether the endpoint accepts a custom policy in `region`.
+    pub fn policy_in(&self, region: &str) -> bool {
+        self.policy && !self.policy_unsupported_in.contains(&region)
+    }
+
+    /// The Region of `partition` the endpoint exists in, when it exists in only one per
+    /// partition (`home_regions`).
+    pub fn home_region(&self, partition: &str) -> Option<&'static str> {
+        self.home_regions
+            .iter()
+            .copied()
+            .find(|r| region(r).is_some_and(|r| r.partition == partition))
+    }
+
     pub fn offers(&self, kind: EndpointType) -> bool {
         match kind {
             EndpointType::Gateway => self.gateway,
@@ -104,10 +138,16 @@ impl Service {
         }
     }
 
-    /// The endpoint service name in `region`, e.g. `cn.com.amazonaws.cn-north-1.transcribe.cn`.
-    pub fn name_in(&self, region: &str) -> String {
+    /// The endpoint service name of a `kind` endpoint in `region`, e.g.
+    /// `cn.com.amazonaws.cn-north-1.transcribe.cn`. Region prefixes and suffixes are those of
+    /// interface endpoints: gateway names have none (CDK's `GatewayVpcEndpointAwsService`), so
+    /// the China S3 gateway is `com.amazonaws.cn-north-1.s3`.
+    pub fn name_in(&self, region: &str, kind: EndpointType) -> String {
         let lookup = |table: &'static [(&'static str, &'static str)]| {
-            table.iter().find(|(r, _)| *r == region).map(|(_, v)| *v)
+            table
+                .iter()
+                .find(|(r, _)| *r == region && kind == EndpointType::Interface)
+                .map(|(_, v)| *v)
         };
         let prefix = lookup(self.region_prefixes).unwrap_or(self.prefix);
         let suffix = lookup(self.region_suffixes).unwrap_or("");
@@ -174,6 +214,25 @@ impl Region {
             .is_some_and(|letter| self.azs.iter().any(|l| **l == *letter))
     }
 
+    /// Whether `id` is one of this Region's AZ IDs (`use1-az4`), when vpcgen knows them.
+    pub fn has_az_id(&self, id: &str) -> bool {
+        self.az_id_prefix
+            .and_then(|p| id.strip_prefix(p))
+            .and_then(|rest| rest.strip_prefix("-az"))
+            .and_then(|n| n.parse::<u8>().ok().filter(|_| !n.starts_with('0')))
+            .is_some_and(|n| self.az_id_numbers.contains(&n))
+    }
+
+    /// The Region's AZ IDs, in number order; empty where vpcgen does not know them.
+    pub fn az_ids(&self) -> Vec<String> {
+        self.az_id_prefix.map_or_else(Vec::new, |p| {
+            self.az_id_numbers
+                .iter()
+                .map(|n| format!("{p}-az{n}"))
+                .collect()
+        })
+    }
+
     pub fn az_names(&self) -> Vec<String> {
         self.azs
             .iter()
@@ -188,6 +247,7 @@ pub const INTERFACE_ENDPOINTS_PER_VPC: usize = 50;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use EndpointType::{Gateway as G, Interface as I};
 
     #[test]
     fn an_az_belongs_to_its_region_and_no_other() {
@@ -227,26 +287,35 @@ mod tests {
     #[test]
     fn names_follow_region_and_partition() {
         let s3 = service("s3").unwrap();
-        assert_eq!(s3.name_in("us-east-1"), "com.amazonaws.us-east-1.s3");
-        assert_eq!(s3.name_in("cn-north-1"), "cn.com.amazonaws.cn-north-1.s3");
+        assert_eq!(s3.name_in("us-east-1", G), "com.amazonaws.us-east-1.s3");
+        // China prefixes are the interface names' (CDK's interface table); gateways have none.
+        assert_eq!(s3.name_in("cn-north-1", G), "com.amazonaws.cn-north-1.s3");
         assert_eq!(
-            service("iam").unwrap().name_in("us-east-1"),
+            s3.name_in("cn-north-1", I),
+            "cn.com.amazonaws.cn-north-1.s3"
+        );
+        assert_eq!(
+            service("dynamodb").unwrap().name_in("cn-northwest-1", G),
+            "com.amazonaws.cn-northwest-1.dynamodb"
+        );
+        assert_eq!(
+            service("iam").unwrap().name_in("us-east-1", I),
             "com.amazonaws.iam"
         );
         assert_eq!(
-            service("notebook").unwrap().name_in("eu-west-1"),
+            service("notebook").unwrap().name_in("eu-west-1", I),
             "aws.sagemaker.eu-west-1.notebook"
         );
         assert_eq!(
-            service("transcribe").unwrap().name_in("cn-northwest-1"),
+            service("transcribe").unwrap().name_in("cn-northwest-1", I),
             "cn.com.amazonaws.cn-northwest-1.transcribe.cn"
         );
         assert_eq!(
-            service("codecatalyst").unwrap().name_in("us-west-2"),
+            service("codecatalyst").unwrap().name_in("us-west-2", I),
             "aws.api.global.codecatalyst"
         );
         assert_eq!(
-            service("kms").unwrap().name_in("us-gov-west-1"),
+            service("kms").unwrap().name_in("us-gov-west-1", I),
             "com.amazonaws.us-gov-west-1.kms"
         );
     }

@@ -66,10 +66,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> u
     }
 }
 
+/// Write a command's output. A reader that stops early (`| head`) is not an error: the output
+/// was wanted only that far.
 fn emit(out: &mut dyn Write, text: &str) -> Result<u8, Error> {
-    out.write_all(text.as_bytes())
-        .map_err(|e| Error::io(Path::new("<stdout>"), "cannot write", e))?;
-    Ok(0)
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(Error::io(Path::new("<stdout>"), "cannot write", e)),
+    }
 }
 
 fn generate(

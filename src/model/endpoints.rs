@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{Endpoint, Network, PolicyChoice, Problems, Reason, join_names, policy, settings};
-use crate::aws::{self, EndpointType, Service};
+use crate::aws::{self, EndpointType, Region, Service};
 use crate::error::suggest;
 use crate::spec::{EndpointItem, EndpointSpec, Spec, TypeSpec};
 
@@ -28,13 +28,16 @@ struct Lacking {
     subnets: Vec<&'static str>,
 }
 
-pub(super) fn endpoints(
-    p: &mut Problems,
-    spec: &Spec,
-    network: Option<&Network>,
-    default_policy: Option<&PolicyChoice>,
-    has_org: bool,
-) -> Vec<Endpoint> {
+/// The spec-wide settings endpoints are checked against.
+pub(super) struct Scope<'a> {
+    /// `None` when the Region is unknown (reported already).
+    pub(super) region: Option<&'static Region>,
+    pub(super) network: Option<&'a Network>,
+    pub(super) default_policy: Option<&'a PolicyChoice>,
+    pub(super) has_org: bool,
+}
+
+pub(super) fn endpoints(p: &mut Problems, spec: &Spec, scope: &Scope) -> Vec<Endpoint> {
     if spec.endpoints.is_empty() {
         p.error(
             "endpoints",
@@ -101,15 +104,7 @@ pub(super) fn endpoints(
     let mut out = Vec::new();
     for (_, (req, mut reasons)) in merged {
         reasons.sort_by_key(|r| *r != Reason::Listed);
-        if let Some(e) = endpoint(
-            p,
-            &mut lacking,
-            req,
-            reasons,
-            network,
-            default_policy,
-            has_org,
-        ) {
+        if let Some(e) = endpoint(p, &mut lacking, req, reasons, scope) {
             out.push(e);
         }
     }
@@ -296,32 +291,41 @@ fn endpoint(
     lacking: &mut Lacking,
     req: Request,
     reasons: Vec<Reason>,
-    network: Option<&Network>,
-    default_policy: Option<&PolicyChoice>,
-    has_org: bool,
+    scope: &Scope,
 ) -> Option<Endpoint> {
     let s = req.service;
     let path = req.path.as_str();
     let long = req.spec;
+    let network = scope.network;
     let before = p.errors();
     let gateway = req.kind == EndpointType::Gateway;
+    if let Some(region) = scope.region {
+        where_offered(p, path, s, region);
+    }
     // Policy: explicit on the endpoint, then the spec default, then full access spelt out.
     let explicit_policy = long.and_then(|l| l.policy.as_ref());
-    let (policy, origin) = if !s.policy {
+    let accepts = scope.region.map_or(s.policy, |r| s.policy_in(r.name));
+    let mut policy_skipped = None;
+    let (policy, origin) = if !accepts {
         if explicit_policy.is_some() {
+            let where_ = match scope.region {
+                Some(r) if s.policy => format!(" in `{}`", r.name),
+                _ => String::new(),
+            };
             p.error(
                 format!("{path}.policy"),
-                format!("`{}` does not accept endpoint policies", s.key),
+                format!("`{}` does not accept endpoint policies{where_}", s.key),
                 "remove `policy:`; AWS allows full access through endpoints of this service",
             );
         }
+        policy_skipped = scope.default_policy.map(PolicyChoice::name);
         (None, "not supported by the service")
     } else if let Some(asked) = explicit_policy {
         (
-            policy::policy(p, &format!("{path}.policy"), asked, has_org),
+            policy::policy(p, &format!("{path}.policy"), asked, scope.has_org),
             "endpoint",
         )
-    } else if let Some(p) = default_policy {
+    } else if let Some(p) = scope.default_policy {
         (Some(p.clone()), "spec default")
     } else {
         (Some(PolicyChoice::FullAccess), "vpcgen default")
@@ -432,12 +436,53 @@ fn endpoint(
         type_reason: req.type_reason,
         policy,
         policy_origin: origin,
+        policy_skipped,
         private_dns,
         route_tables,
         subnets,
         traffic_gb_per_month: long.and_then(|l| l.traffic_gb_per_month),
         reasons,
     })
+}
+
+/// Whether `s` has an endpoint in `region`: an error where it cannot exist (a global control
+/// plane's endpoint lives in its home Region only), a warning where its guide says it is not
+/// offered (the guide may have moved on since).
+fn where_offered(p: &mut Problems, path: &str, s: &Service, region: &Region) {
+    if !s.home_regions.is_empty() {
+        match s.home_region(region.partition) {
+            Some(home) if home == region.name => {}
+            Some(home) => p.error(
+                path,
+                format!(
+                    "`{}` has an interface endpoint only in `{home}`, the Region of its control plane",
+                    s.key
+                ),
+                format!(
+                    "create the endpoint in a VPC of `{home}` (a spec with `region: {home}`) and reach it from `{}` over peering or Transit Gateway",
+                    region.name
+                ),
+            ),
+            None => p.error(
+                path,
+                format!("`{}` has no interface endpoint in partition `{}`", s.key, region.partition),
+                "remove it; clients reach the service through its public endpoint",
+            ),
+        }
+    }
+    let absent = s.unavailable_in.contains(&region.name)
+        || (!s.available_in.is_empty() && !s.available_in.contains(&region.name));
+    if absent {
+        p.warn(
+            path,
+            format!("`{}` endpoints are not offered in `{}`, by its service guide", s.key, region.name),
+            format!(
+                "creating it will fail unless AWS has added it since; check with `aws ec2 describe-vpc-endpoint-services --region {} --service-names {}`",
+                region.name,
+                s.name_in(region.name, s.default_type())
+            ),
+        );
+    }
 }
 
 fn search_word(key: &str) -> String {

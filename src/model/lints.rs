@@ -1,7 +1,8 @@
 //! Warnings for specs that generate but are probably wrong: a missing companion endpoint, more
-//! interface endpoints than the quota, a policy that only denies.
+//! interface endpoints than the quota, a policy that only denies, an endpoint in an AZ its
+//! service does not offer.
 
-use super::{Problems, Reason, Vpc, join_names};
+use super::{Network, Problems, Reason, Vpc, join_names};
 use crate::aws::{self, EndpointType};
 use crate::spec::{EndpointItem, EndpointSpec, PolicySpec, Spec};
 
@@ -20,6 +21,7 @@ pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
             })
             .map_or_else(|| "endpoints".to_owned(), |i| format!("endpoints[{i}]"))
     };
+    zones(p, vpc, &path_of);
     if has("ecr.dkr", EndpointType::Interface) && !has("s3", EndpointType::Gateway) {
         p.warn(path_of("ecr.dkr"), "`ecr.dkr` without an S3 gateway endpoint", "ECR serves image layers from S3, so pulls fail without it: add `- s3` (gateway endpoints are free)");
     }
@@ -94,6 +96,38 @@ pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
                     "an endpoint policy with no Allow blocks every request: add an Allow statement",
                 );
             }
+        }
+    }
+}
+
+/// Interface endpoints placed, by AZ ID, in a zone their service does not offer: AWS refuses to
+/// create them there. Zones given by name cannot be checked (an AZ name is a different zone in
+/// each account); the plan notes that instead.
+fn zones(p: &mut Problems, vpc: &Vpc, path_of: &dyn Fn(&str) -> String) {
+    for e in &vpc.endpoints {
+        if e.kind != EndpointType::Interface || e.service.unsupported_az_ids.is_empty() {
+            continue;
+        }
+        let used: Vec<&str> = match &vpc.network {
+            Network::Existing(v) => v
+                .subnets
+                .iter()
+                .filter(|s| s.by_id)
+                .filter(|s| e.subnets.as_ref().is_none_or(|only| only.contains(&s.id)))
+                .map(|s| s.az.as_str())
+                .collect(),
+            Network::New(v) if v.azs_by_id => v.azs.iter().map(String::as_str).collect(),
+            Network::New(_) => Vec::new(),
+        };
+        for zone in used
+            .into_iter()
+            .filter(|z| e.service.unsupported_az_ids.contains(z))
+        {
+            p.warn(
+                path_of(e.service.key),
+                format!("`{}` is not offered in AZ `{zone}`", e.service.key),
+                "AWS refuses to create the endpoint there: give it `subnets:` in the other AZs, or move the subnet",
+            );
         }
     }
 }

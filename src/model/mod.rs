@@ -62,14 +62,18 @@ pub struct ExistingVpc {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subnet {
     pub id: String,
+    /// Its Availability Zone as the spec names it: a name, or an ID when `by_id`.
     pub az: String,
+    pub by_id: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewVpc {
     pub cidr: Ipv4Net,
-    /// Full AZ names, in the order given (or the Region's first N).
+    /// Full AZ names (or AZ IDs, with `azs_by_id`), in the order given (or the Region's first N).
     pub azs: Vec<String>,
+    /// The spec listed the AZs by ID (`use1-az1`): subnets are placed by AZ ID.
+    pub azs_by_id: bool,
     pub private: Vec<Ipv4Net>,
     /// Empty without public subnets.
     pub public: Vec<Ipv4Net>,
@@ -104,6 +108,9 @@ pub struct Endpoint {
     pub policy: Option<PolicyChoice>,
     /// Where the policy came from: `endpoint`, `spec default` or `vpcgen default`.
     pub policy_origin: &'static str,
+    /// The spec-wide default policy (`org-only`, ...) that this endpoint does not get because its
+    /// service accepts no policy here.
+    pub policy_skipped: Option<&'static str>,
     /// Interface only; always false for gateways.
     pub private_dns: bool,
     /// A subset of the VPC's route tables (gateway) named on the endpoint.
@@ -241,9 +248,12 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
     let endpoints = endpoints::endpoints(
         p,
         spec,
-        network.as_ref(),
-        default_policy.as_ref(),
-        org_id.is_some(),
+        &endpoints::Scope {
+            region,
+            network: network.as_ref(),
+            default_policy: default_policy.as_ref(),
+            has_org: org_id.is_some(),
+        },
     );
     let templates = spec.templates.as_ref().map(|t| {
         let base = file.path.parent().unwrap_or(Path::new(""));

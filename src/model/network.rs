@@ -105,21 +105,43 @@ pub(super) fn network(
                 "remove one of them",
             );
         }
+        let (zone, by_id) = match (&s.az, &s.az_id) {
+            (Some(az), None) => (az, false),
+            (None, Some(id)) => (id, true),
+            (Some(_), Some(_)) => {
+                p.misplaced(
+                    format!("{path}.az_id"),
+                    "a subnet names its AZ once, by `az` or by `az_id`",
+                    "keep `az_id` (it names the same zone in every account) or `az`, not both",
+                );
+                continue;
+            }
+            (None, None) => {
+                p.error(
+                    &path,
+                    format!("subnet `{}` names no Availability Zone", s.id),
+                    "add `az` (e.g. `az: us-east-1a`) or `az_id` (e.g. `az_id: use1-az2`)",
+                );
+                continue;
+            }
+        };
+        let key = if by_id { "az_id" } else { "az" };
         if let Some(r) = region {
-            az(p, &format!("{path}.az"), &s.az, r);
+            zone_of(p, &format!("{path}.{key}"), zone, by_id, r);
         }
-        if let Some(first) = by_az.get(s.az.as_str()) {
+        if let Some(first) = by_az.get(zone.as_str()) {
             p.error(
-                format!("{path}.az"),
-                format!("two subnets in AZ `{}`: vpc.subnets[{first}] and vpc.subnets[{i}]", s.az),
+                format!("{path}.{key}"),
+                format!("two subnets in AZ `{zone}`: vpc.subnets[{first}] and vpc.subnets[{i}]"),
                 "an interface endpoint takes at most one subnet per AZ; keep one subnet for each AZ",
             );
         } else {
-            by_az.insert(&s.az, i);
+            by_az.insert(zone, i);
         }
         subnets.push(Subnet {
             id: s.id.clone(),
-            az: s.az.clone(),
+            az: zone.clone(),
+            by_id,
         });
     }
     let mut route_tables = Vec::new();
@@ -146,6 +168,61 @@ pub(super) fn network(
         subnets,
         route_tables,
     }))
+}
+
+/// Whether a zone as written in `azs:` is an AZ ID (`use1-az2`) rather than a name.
+fn looks_like_az_id(zone: &str) -> bool {
+    zone.contains("-az")
+}
+
+/// Check a zone of `region`, written as an AZ name or (with `by_id`) an AZ ID.
+fn zone_of(p: &mut Problems, path: &str, zone: &str, by_id: bool, region: &Region) {
+    if by_id {
+        az_id(p, path, zone, region);
+    } else {
+        az(p, path, zone, region);
+    }
+}
+
+fn az_id(p: &mut Problems, path: &str, id: &str, region: &Region) {
+    if region.has_az_id(id) {
+        return;
+    }
+    let shaped = id.split_once("-az").is_some_and(|(prefix, n)| {
+        prefix.ends_with(|c: char| c.is_ascii_digit())
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+    });
+    match region.az_id_prefix {
+        None if shaped => p.warn(
+            path,
+            format!("vpcgen does not know the AZ IDs of `{}`", region.name),
+            "check the ID with `aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId'`",
+        ),
+        Some(prefix) if shaped && id.starts_with(&format!("{prefix}-az")) => p.warn(
+            path,
+            format!("AZ ID `{id}` is not in vpcgen's list for `{}`", region.name),
+            format!(
+                "known AZ IDs: {}; check it with `aws ec2 describe-availability-zones`",
+                region.az_ids().join(", ")
+            ),
+        ),
+        _ => {
+            let known = region.az_ids();
+            p.error(
+                path,
+                format!("`{id}` is not an AZ ID of Region `{}`", region.name),
+                if known.is_empty() {
+                    "an AZ ID looks like `use1-az2`; `aws ec2 describe-availability-zones` lists the Region's".to_owned()
+                } else {
+                    format!("use an AZ ID of `{}`: {}", region.name, known.join(", "))
+                },
+            );
+        }
+    }
 }
 
 pub(super) fn az(p: &mut Problems, path: &str, az: &str, region: &Region) {
@@ -204,6 +281,7 @@ pub(super) fn new_vpc(
         }
     }
     let region = region?;
+    let mut azs_by_id = false;
     let azs: Vec<String> = match &vpc.azs {
         None => region.az_names().into_iter().take(3).collect(),
         Some(AzsSpec::Count(n)) => {
@@ -230,9 +308,18 @@ pub(super) fn new_vpc(
                     "list 1 to 6 AZ names",
                 );
             }
+            let by_id = names.first().is_some_and(|n| looks_like_az_id(n));
             let mut seen = BTreeSet::new();
             for (i, n) in names.iter().enumerate() {
-                az(p, &format!("vpc.azs[{i}]"), n, region);
+                if looks_like_az_id(n) != by_id {
+                    p.error(
+                        format!("vpc.azs[{i}]"),
+                        format!("`{n}` mixes AZ names and AZ IDs in one list"),
+                        "list every AZ by name (`us-east-1a`) or every AZ by ID (`use1-az1`)",
+                    );
+                    continue;
+                }
+                zone_of(p, &format!("vpc.azs[{i}]"), n, by_id, region);
                 if !seen.insert(n) {
                     p.error(
                         format!("vpc.azs[{i}]"),
@@ -241,6 +328,7 @@ pub(super) fn new_vpc(
                     );
                 }
             }
+            azs_by_id = by_id;
             names.clone()
         }
     };
@@ -311,6 +399,7 @@ pub(super) fn new_vpc(
                 public: public.to_vec(),
                 nat,
                 gateway_on_public: vpc.gateway_on_public.unwrap_or(false),
+                azs_by_id,
             }))
         }
         None => {

@@ -52,6 +52,9 @@ pub struct Context<'a> {
     /// Policy documents by name, shared between endpoints (`endpoints[].policy` names one). Each
     /// is an IAM policy document as a JSON object.
     pub policies: &'a BTreeMap<String, serde_json::Value>,
+    /// Why a policy says what it says, by policy name, where a comment beside it helps (the STS
+    /// endpoint's `org-only` policy admits federated callers); policies without one are absent.
+    pub policy_notes: &'a BTreeMap<String, &'static str>,
 }
 
 /// The spec the output comes from.
@@ -133,14 +136,19 @@ pub struct VpcInfo {
     pub nat: String,
     /// New VPC: whether gateway endpoints also attach to the public route table.
     pub gateway_on_public: bool,
+    /// New VPC: the AZs are AZ IDs (`use1-az1`), so subnets are placed by AZ ID
+    /// (`availability_zone_id`, `AvailabilityZoneId`); false for names and for an existing VPC.
+    pub azs_by_id: bool,
 }
 
 /// A subnet of an existing VPC.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubnetInfo {
     pub id: String,
-    /// Its Availability Zone (`us-east-1a`).
+    /// Its Availability Zone as the spec names it: a name (`us-east-1a`) or an AZ ID.
     pub az: String,
+    /// `az` is an AZ ID (`use1-az2`).
+    pub by_id: bool,
 }
 
 /// One Availability Zone of a new VPC.
@@ -205,6 +213,9 @@ pub struct EndpointInfo {
     /// Where the policy choice came from: `endpoint`, `spec default`, `vpcgen default` or
     /// `not supported by the service`.
     pub policy_origin: &'static str,
+    /// The spec's default policy (`org-only`, `full-access`, `custom`) that this endpoint does
+    /// not get because its service accepts no policy here; null otherwise.
+    pub policy_skipped: Option<&'static str>,
     /// Why the endpoint exists: `listed in the spec` first, then the presets that asked for it.
     pub reasons: Vec<String>,
     /// A catalogue note about the service worth a comment in the output; null if none.
@@ -281,6 +292,7 @@ impl Context<'_> {
         c.insert("output_limits", &self.output_limits);
         c.insert("uses_vpc_cidr", &self.uses_vpc_cidr);
         c.insert_value("policies", policy_values(self.policies));
+        c.insert("policy_notes", &self.policy_notes);
         c
     }
 }
@@ -390,6 +402,7 @@ pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> C
             .as_ref()
             .is_some_and(|sg| sg.rules.iter().any(|r| r.source == Source::VpcCidr)),
         policies: &plan.policies,
+        policy_notes: &plan.policy_notes,
     }
 }
 
@@ -406,6 +419,7 @@ fn vpc(plan: &Plan) -> VpcInfo {
                 .map(|s| SubnetInfo {
                     id: s.id.clone(),
                     az: s.az.clone(),
+                    by_id: s.by_id,
                 })
                 .collect();
             subnets.sort_by(|a, b| a.az.cmp(&b.az));
@@ -420,6 +434,7 @@ fn vpc(plan: &Plan) -> VpcInfo {
                 public_subnets: false,
                 nat: "none".into(),
                 gateway_on_public: false,
+                azs_by_id: false,
             }
         }
         NetworkPlan::New(v) => VpcInfo {
@@ -449,6 +464,7 @@ fn vpc(plan: &Plan) -> VpcInfo {
             public_subnets: v.public,
             nat: v.nat.as_str().into(),
             gateway_on_public: v.gateway_on_public,
+            azs_by_id: v.azs_by_id,
         },
     }
 }
@@ -477,6 +493,7 @@ fn endpoint(e: &PlannedEndpoint) -> EndpointInfo {
         policy: e.policy.clone(),
         policy_kind: e.policy_kind,
         policy_origin: e.policy_origin,
+        policy_skipped: e.policy_skipped,
         reasons: e.reasons.iter().map(ToString::to_string).collect(),
         note: e.note,
     }

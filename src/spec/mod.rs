@@ -210,7 +210,7 @@ pub struct VpcSpec {
     /// Create the VPC too.
     #[serde(default)]
     pub create: Option<bool>,
-    /// New VPC: how many AZs, or their names.
+    /// New VPC: how many AZs, or their names (`us-east-1a`) or IDs (`use1-az1`).
     #[serde(default)]
     pub azs: Option<AzsSpec>,
     /// New VPC: prefix length of each private subnet.
@@ -234,7 +234,12 @@ pub struct VpcSpec {
 #[serde(deny_unknown_fields)]
 pub struct SubnetSpec {
     pub id: String,
-    pub az: String,
+    /// Its Availability Zone by name (`us-east-1a`); or give `az_id`.
+    #[serde(default)]
+    pub az: Option<String>,
+    /// Its Availability Zone by ID (`use1-az2`), which names the same zone in every account.
+    #[serde(default)]
+    pub az_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]

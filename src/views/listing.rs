@@ -61,7 +61,7 @@ pub fn services(query: Option<&str>, region: &Region, as_json: bool) -> String {
                     "key": s.key,
                     "title": s.title,
                     "types": s.types(),
-                    "service_name": s.name_in(region.name),
+                    "service_name": s.name_in(region.name, s.default_type()),
                     "ports": s.ports,
                     "policy": s.policy,
                     "private_dns": s.private_dns,
@@ -84,7 +84,7 @@ pub fn services(query: Option<&str>, region: &Region, as_json: bool) -> String {
             vec![
                 s.key.to_owned(),
                 s.types().join("+"),
-                s.name_in(region.name),
+                s.name_in(region.name, s.default_type()),
                 s.ports
                     .iter()
                     .map(u16::to_string)

@@ -23,6 +23,8 @@ pub struct PlanReport {
     pub security_group: Option<SecurityGroupRow>,
     pub cost: Estimate,
     pub warnings: Vec<String>,
+    /// What vpcgen cannot check from the spec alone, and policies not applied.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -115,11 +117,24 @@ pub fn build(plan: &Plan) -> PlanReport {
             .iter()
             .map(|d| format!("{}: {}", d.path, d.message))
             .collect(),
+        notes: plan.notes.clone(),
     }
 }
 
 fn usd(x: f64) -> String {
     format!("${x:.2}")
+}
+
+/// A unit price as exact as it is known (`$0.0117`), without trailing zeros past the cents.
+fn unit_usd(x: f64) -> String {
+    let text = format!("{x:.4}");
+    let text = text.trim_end_matches('0');
+    let cents = text.find('.').map_or(0, |dot| text.len() - dot - 1);
+    if cents < 2 {
+        usd(x)
+    } else {
+        format!("${text}")
+    }
 }
 
 /// The table a person reads: one row per endpoint, then the security group and the totals.
@@ -191,7 +206,7 @@ pub fn table(r: &PlanReport) -> String {
     out.push_str(&format!(
         "\nestimated cost: {}/month ({} per interface endpoint per AZ-hour{})\n",
         usd(c.total_usd),
-        usd(c.interface_hour_usd),
+        unit_usd(c.interface_hour_usd),
         if c.traffic_gb > 0.0 {
             format!(", {:.0} GB/month processed", c.traffic_gb)
         } else {
@@ -221,5 +236,21 @@ pub fn table(r: &PlanReport) -> String {
     for w in &r.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
+    for n in &r.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_prices_show_the_figure_used() {
+        assert_eq!(unit_usd(0.0117), "$0.0117");
+        assert_eq!(unit_usd(0.013), "$0.013");
+        assert_eq!(unit_usd(0.01), "$0.01");
+        assert_eq!(unit_usd(0.1), "$0.10");
+    }
 }

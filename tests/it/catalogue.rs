@@ -10,7 +10,7 @@ use vpcgen::{model, plan};
 #[test]
 fn the_catalogue_holds_every_known_service() {
     let services = aws::services();
-    assert_eq!(services.len(), 397);
+    assert_eq!(services.len(), 402);
     assert_eq!(services.iter().filter(|s| s.gateway).count(), 3);
     assert_eq!(
         services
@@ -20,7 +20,7 @@ fn the_catalogue_holds_every_known_service() {
             .collect::<Vec<_>>(),
         ["s3express"]
     );
-    assert_eq!(services.iter().filter(|s| !s.policy).count(), 40);
+    assert_eq!(services.iter().filter(|s| !s.policy).count(), 39);
     assert!(!aws::service("cloudtrail").unwrap().policy);
     assert!(aws::service("sqs").unwrap().policy);
 }
@@ -47,7 +47,15 @@ fn keys_and_az_names_need_no_quoting() {
 
 #[test]
 fn service_names_are_right_in_every_partition() {
-    let name = |key: &str, region: &str| aws::service(key).unwrap().name_in(region);
+    let name = |key: &str, region: &str| {
+        let s = aws::service(key).unwrap();
+        s.name_in(region, s.default_type())
+    };
+    let interface = |key: &str, region: &str| {
+        aws::service(key)
+            .unwrap()
+            .name_in(region, EndpointType::Interface)
+    };
     // Commercial, GovCloud, global and non-default prefixes.
     assert_eq!(
         name("ecr.dkr", "us-east-1"),
@@ -81,6 +89,17 @@ fn service_names_are_right_in_every_partition() {
         "cn.com.amazonaws.cn-north-1.ecr.api"
     );
     assert_eq!(name("kms", "cn-north-1"), "com.amazonaws.cn-north-1.kms");
+    // China prefixes are the interface names' (CDK's interface table); gateway names have none
+    // (CDK's gateway table), so the S3 gateway and interface names differ there.
+    assert_eq!(name("s3", "cn-north-1"), "com.amazonaws.cn-north-1.s3");
+    assert_eq!(
+        interface("s3", "cn-north-1"),
+        "cn.com.amazonaws.cn-north-1.s3"
+    );
+    assert_eq!(
+        name("dynamodb", "cn-northwest-1"),
+        "com.amazonaws.cn-northwest-1.dynamodb"
+    );
     assert_eq!(
         name("transcribe", "cn-north-1"),
         "cn.com.amazonaws.cn-north-1.transcribe.cn"
@@ -267,7 +286,7 @@ fn every_catalogue_entry_renders_in_both_targets() {
     let text = all_services_spec();
     let tf = render_text(&text, Target::Terraform);
     let body = parse_tf(&tf);
-    assert_eq!(resources(&body, "aws_vpc_endpoint").count(), 399);
+    assert_eq!(resources(&body, "aws_vpc_endpoint").count(), 404);
     let cfn = parse_cfn(&render_text(&text, Target::CloudFormation));
     let endpoints = cfn["Resources"]
         .as_object()
@@ -275,11 +294,11 @@ fn every_catalogue_entry_renders_in_both_targets() {
         .values()
         .filter(|r| r["Type"] == "AWS::EC2::VPCEndpoint")
         .count();
-    assert_eq!(endpoints, 399);
+    assert_eq!(endpoints, 404);
     let main = file(&tf, "main.tf");
     for s in aws::services() {
         assert!(
-            main.contains(&format!("\"{}\"", s.name_in("us-east-1"))),
+            main.contains(&format!("\"{}\"", s.name_in("us-east-1", s.default_type()))),
             "{}",
             s.key
         );
@@ -340,4 +359,19 @@ fn services_lists_presets_and_regions() {
     let (code, _, err) = run_in(&root(), &["services", "--region", "eu-west1"]);
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `eu-west-1`"), "{err}");
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `vpcgen services --format json | head -c1`: the pipe closes before the listing is out.
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(r#""$0" services --format json | head -c1; exit "${PIPESTATUS[0]}""#)
+        .arg(env!("CARGO_BIN_EXE_vpcgen"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(out.stdout, b"[");
+    assert!(stderr.is_empty(), "{stderr}");
 }

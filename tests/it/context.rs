@@ -55,7 +55,9 @@ fn collect(v: &Value, path: &str, out: &mut BTreeSet<String>) {
     }
     // Plain objects (`spec`, `endpoints[].route_tables`) are documented through their fields;
     // one that can be null (`security_group`) is recorded where it is null.
-    let plain_object = v.is_object() && !is_ident(v) && path != "policies";
+    // Maps by policy name are documented as maps.
+    let by_name = path == "policies" || path == "policy_notes";
+    let plain_object = v.is_object() && !is_ident(v) && !by_name;
     if !path.is_empty() && !plain_object && !path.ends_with("[]") {
         out.insert(path.to_owned());
     }
@@ -66,7 +68,7 @@ fn collect(v: &Value, path: &str, out: &mut BTreeSet<String>) {
         return;
     }
     match v {
-        Value::Object(map) if path != "policies" => {
+        Value::Object(map) if !by_name => {
             for (k, x) in map {
                 let p = if path.is_empty() {
                     k.clone()

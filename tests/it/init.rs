@@ -132,3 +132,17 @@ fn new_vpc_subnet_plan_is_printed_and_never_overlaps() {
     assert_eq!(s3.as_array().unwrap().len(), 3);
     assert_eq!(s3[0]["Ref"], "PrivateRouteTableUsEast1a");
 }
+
+#[test]
+fn init_refuses_a_name_generate_would_refuse() {
+    // One name rule: what `init` writes, `generate` accepts, and a name it would refuse is
+    // refused here first.
+    for name in ["foo-", "Foo", "1abc", "a_b"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _, stderr) = run_in(dir.path(), &["init", "--name", name]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains("is not a valid name"), "{name}: {stderr}");
+        assert!(stderr.contains("help:"), "{name}: {stderr}");
+        assert!(!dir.path().join("vpcgen.yaml").exists(), "{name}");
+    }
+}

@@ -110,7 +110,10 @@ fn interface_services(n: usize) -> Vec<&'static str> {
     let keys: Vec<&str> = vpcgen::aws::services()
         .iter()
         .filter(|s| s.interface && !s.gateway && !s.global)
-        .filter(|s| s.name_in("us-east-1").contains(".us-east-1."))
+        .filter(|s| {
+            s.name_in("us-east-1", s.default_type())
+                .contains(".us-east-1.")
+        })
         .map(|s| s.key)
         .filter(|k| !matches!(*k, "ssm" | "ecr.dkr"))
         .take(n)

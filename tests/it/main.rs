@@ -6,6 +6,7 @@
 #![allow(unreachable_pub, clippy::print_stderr)]
 
 mod architecture;
+mod aws_facts;
 mod bad_specs;
 mod catalogue;
 #[path = "tf_schema/checker.rs"]

@@ -345,11 +345,26 @@ fn valid_spec() -> impl Strategy<Value = Value> {
                 json!({"id": vpc_id, "cidr": "10.20.0.0/16", "subnets": subnets, "route_tables": [rtb]})
             };
             let mut seen = BTreeMap::new();
+            // Only services with an endpoint in the Region (a global control plane's lives in its
+            // home Region), and a policy only where the service takes one there.
+            let here = |key: &str| {
+                let s = aws::service(key).unwrap();
+                s.home_regions.is_empty() || s.home_region(region_info.partition) == Some(region)
+            };
             let endpoints: Vec<Value> = entries
                 .into_iter()
+                .filter(|(_, key, _)| here(key))
                 .filter(|(_, key, gateway)| seen.insert((*key, *gateway), ()).is_none())
-                .map(|(v, _, _)| v)
+                .map(|(mut v, key, _)| {
+                    if !aws::service(key).unwrap().policy_in(region) {
+                        if let Some(m) = v.as_object_mut() {
+                            m.remove("policy");
+                        }
+                    }
+                    v
+                })
                 .collect();
+            let endpoints = if endpoints.is_empty() { vec![json!("sqs")] } else { endpoints };
             let mut spec = json!({
                 "name": "fuzz-check",
                 "region": region,

@@ -33,7 +33,7 @@ locals {
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = var.vpc_id
-  service_name      = "cn.com.amazonaws.cn-north-1.s3"
+  service_name      = "com.amazonaws.cn-north-1.s3"
   vpc_endpoint_type = "Gateway"
   policy            = local.endpoint_policies.full_access
 

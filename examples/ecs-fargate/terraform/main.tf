@@ -53,6 +53,24 @@ locals {
           "Action"    = "s3:GetObject"
           "Resource"  = ["arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*"]
         },
+        {
+          "Sid"       = "AllowSsmAgentBuckets"
+          "Effect"    = "Allow"
+          "Principal" = "*"
+          "Action"    = "s3:GetObject"
+          "Resource" = [
+            "arn:aws:s3:::amazon-ssm-eu-west-1/*",
+            "arn:aws:s3:::amazon-ssm-packages-eu-west-1/*",
+            "arn:aws:s3:::aws-patch-manager-eu-west-1-5522fb710/*",
+            "arn:aws:s3:::aws-patchmanager-macos-eu-west-1-5522fb710/*",
+            "arn:aws:s3:::aws-ssm-distributor-file-eu-west-1/*",
+            "arn:aws:s3:::aws-ssm-document-attachments-eu-west-1/*",
+            "arn:aws:s3:::aws-ssm-eu-west-1/*",
+            "arn:aws:s3:::aws-windows-downloads-eu-west-1/*",
+            "arn:aws:s3:::eu-west-1-birdwatcher-prod/*",
+            "arn:aws:s3:::patch-baseline-snapshot-eu-west-1/*",
+          ]
+        },
       ]
     })
   }

@@ -30,6 +30,7 @@ locals {
 
 # Amazon S3 (s3), gateway: gateway by default: free, and reached from inside the VPC.
 # - listed in the spec
+# - preset ssm: SSM Agent updates and patching fetch from AWS-owned S3 buckets
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = var.vpc_id
   service_name      = "com.amazonaws.us-gov-west-1.s3"
@@ -49,7 +50,7 @@ resource "aws_vpc_endpoint_route_table_association" "s3" {
 }
 
 # Amazon EC2 messages (Systems Manager agent) (ec2messages), interface: the service offers only interface endpoints.
-# - preset ssm: Run Command message delivery for older agents
+# - preset ssm: Run Command message delivery for agents older than 3.3.40.0
 # Note: Used by SSM Agent; keep it alongside ssm and ssmmessages for Session Manager and Run Command.
 resource "aws_vpc_endpoint" "ec2messages" {
   vpc_id              = var.vpc_id
@@ -107,7 +108,7 @@ resource "aws_vpc_endpoint" "ssm" {
 }
 
 # AWS Systems Manager Session Manager messages (ssmmessages), interface: the service offers only interface endpoints.
-# - preset ssm: Session Manager data channels
+# - preset ssm: Session Manager data channels and Run Command
 # Note: Required for Session Manager; newer SSM Agents also receive commands over it.
 resource "aws_vpc_endpoint" "ssmmessages" {
   vpc_id              = var.vpc_id

@@ -76,11 +76,49 @@ locals {
           "Principal" = "*"
           "Action"    = "s3:GetObject"
           "Resource" = [
-            "arn:aws:s3:::amazon-ssm-us-west-2/*",
             "arn:aws:s3:::amazon-ssm-packages-us-west-2/*",
+            "arn:aws:s3:::amazon-ssm-us-west-2/*",
+            "arn:aws:s3:::aws-patch-manager-us-west-2-34d7f99f8/*",
+            "arn:aws:s3:::aws-patchmanager-macos-us-west-2-34d7f99f8/*",
+            "arn:aws:s3:::aws-ssm-distributor-file-us-west-2/*",
+            "arn:aws:s3:::aws-ssm-document-attachments-us-west-2/*",
             "arn:aws:s3:::aws-ssm-us-west-2/*",
+            "arn:aws:s3:::aws-windows-downloads-us-west-2/*",
             "arn:aws:s3:::patch-baseline-snapshot-us-west-2/*",
+            "arn:aws:s3:::us-west-2-birdwatcher-prod/*",
           ]
+        },
+      ]
+    })
+    # Federated callers (IRSA's AssumeRoleWithWebIdentity, SAML sign-in) carry no aws:PrincipalOrgID, so the second statement admits them into roles of the organization (aws:ResourceOrgID), as the IAM User Guide's "STS VPC endpoint policies" shows.
+    org_only_sts = jsonencode({
+      "Version" = "2012-10-17"
+      "Statement" = [
+        {
+          "Sid"    = "AllowOrganizationPrincipals"
+          "Effect" = "Allow"
+          "Principal" = {
+            "AWS" = "*"
+          }
+          "Action"   = "sts:*"
+          "Resource" = "*"
+          "Condition" = {
+            "StringEquals" = {
+              "aws:PrincipalOrgID" = "o-9fq2w7zt3k"
+            }
+          }
+        },
+        {
+          "Sid"       = "AllowFederatedAssumeRoleIntoOrganizationRoles"
+          "Effect"    = "Allow"
+          "Principal" = "*"
+          "Action"    = ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"]
+          "Resource"  = "*"
+          "Condition" = {
+            "StringEquals" = {
+              "aws:ResourceOrgID" = "o-9fq2w7zt3k"
+            }
+          }
         },
       ]
     })
@@ -245,6 +283,8 @@ resource "aws_vpc_endpoint" "elasticloadbalancing" {
 # Amazon SES SMTP (email-smtp), interface: the service offers only interface endpoints.
 # - listed in the spec
 # Note: SMTP clients connect on 25, 587 or 2587 (STARTTLS) and 465 or 2465 (TLS Wrapper), so the endpoint security group must allow these ports.
+# Policy: none. The service accepts no endpoint policy here, so the spec's `org-only` policy is
+# not applied to this endpoint; AWS allows full access through it.
 resource "aws_vpc_endpoint" "email_smtp" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.us-west-2.email-smtp"
@@ -461,7 +501,7 @@ resource "aws_vpc_endpoint" "sts" {
   subnet_ids          = var.subnet_ids
   security_group_ids  = [aws_security_group.endpoints.id]
   private_dns_enabled = true
-  policy              = local.endpoint_policies.org_only
+  policy              = local.endpoint_policies.org_only_sts
 
   tags = merge(local.tags, { Name = "platform-large-sts" })
 }

@@ -27,8 +27,30 @@ locals {
   }
 }
 
+# Amazon S3 (s3), gateway: gateway by default: free, and reached from inside the VPC.
+# - preset ssm: SSM Agent updates and patching fetch from AWS-owned S3 buckets
+# Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
+# `policy: org-only` with `org_id` in the spec restricts it to your organization.
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = var.vpc_id
+  service_name      = "com.amazonaws.us-east-2.s3"
+  vpc_endpoint_type = "Gateway"
+  policy            = local.endpoint_policies.full_access
+
+  tags = merge(local.tags, { Name = "ssm-session-manager-s3" })
+}
+
+# Route-table associations are keyed by route table, never by list position, so adding or
+# removing one route table leaves the others alone.
+resource "aws_vpc_endpoint_route_table_association" "s3" {
+  for_each = toset(var.route_table_ids)
+
+  vpc_endpoint_id = aws_vpc_endpoint.s3.id
+  route_table_id  = each.key
+}
+
 # Amazon EC2 messages (Systems Manager agent) (ec2messages), interface: the service offers only interface endpoints.
-# - preset ssm: Run Command message delivery for older agents
+# - preset ssm: Run Command message delivery for agents older than 3.3.40.0
 # Note: Used by SSM Agent; keep it alongside ssm and ssmmessages for Session Manager and Run Command.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
@@ -94,7 +116,7 @@ resource "aws_vpc_endpoint" "ssm" {
 }
 
 # AWS Systems Manager Session Manager messages (ssmmessages), interface: the service offers only interface endpoints.
-# - preset ssm: Session Manager data channels
+# - preset ssm: Session Manager data channels and Run Command
 # Note: Required for Session Manager; newer SSM Agents also receive commands over it.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.

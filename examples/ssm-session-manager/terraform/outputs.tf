@@ -7,6 +7,7 @@ output "endpoint_ids" {
     ec2messages = aws_vpc_endpoint.ec2messages.id
     kms         = aws_vpc_endpoint.kms.id
     logs        = aws_vpc_endpoint.logs.id
+    s3          = aws_vpc_endpoint.s3.id
     ssm         = aws_vpc_endpoint.ssm.id
     ssmmessages = aws_vpc_endpoint.ssmmessages.id
   }
@@ -26,4 +27,11 @@ output "endpoint_dns_entries" {
 output "security_group_id" {
   description = "Security group of the interface endpoints."
   value       = aws_security_group.endpoints.id
+}
+
+output "gateway_prefix_list_ids" {
+  description = "Prefix lists of the gateway endpoints' services, for security group egress rules."
+  value = {
+    s3 = aws_vpc_endpoint.s3.prefix_list_id
+  }
 }

@@ -15,3 +15,9 @@ variable "subnet_ids" {
   type        = list(string)
   default     = ["subnet-028b5b7a767c76fb0", "subnet-008f86bebb2737f6a"]
 }
+
+variable "route_table_ids" {
+  description = "Route tables gateway endpoints attach to."
+  type        = list(string)
+  default     = ["rtb-0fda9988c79fc3552", "rtb-06f7eaed46725a2a7"]
+}

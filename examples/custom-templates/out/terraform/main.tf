@@ -58,6 +58,38 @@ locals {
         },
       ]
     })
+    # Federated callers (IRSA's AssumeRoleWithWebIdentity, SAML sign-in) carry no aws:PrincipalOrgID, so the second statement admits them into roles of the organization (aws:ResourceOrgID), as the IAM User Guide's "STS VPC endpoint policies" shows.
+    org_only_sts = jsonencode({
+      "Version" = "2012-10-17"
+      "Statement" = [
+        {
+          "Sid"    = "AllowOrganizationPrincipals"
+          "Effect" = "Allow"
+          "Principal" = {
+            "AWS" = "*"
+          }
+          "Action"   = "sts:*"
+          "Resource" = "*"
+          "Condition" = {
+            "StringEquals" = {
+              "aws:PrincipalOrgID" = "o-acme12345x"
+            }
+          }
+        },
+        {
+          "Sid"       = "AllowFederatedAssumeRoleIntoOrganizationRoles"
+          "Effect"    = "Allow"
+          "Principal" = "*"
+          "Action"    = ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"]
+          "Resource"  = "*"
+          "Condition" = {
+            "StringEquals" = {
+              "aws:ResourceOrgID" = "o-acme12345x"
+            }
+          }
+        },
+      ]
+    })
   }
 }
 
@@ -164,7 +196,7 @@ resource "aws_vpc_endpoint" "sts" {
   subnet_ids          = var.subnet_ids
   security_group_ids  = [aws_security_group.endpoints.id]
   private_dns_enabled = true
-  policy              = local.endpoint_policies.org_only
+  policy              = local.endpoint_policies.org_only_sts
 
   tags = merge(local.tags, { Name = "payments-prod-sts" })
 }
