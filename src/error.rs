@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::Path;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity};
 
 use crate::source::{SpecFile, shown};
 
@@ -29,9 +29,9 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(path: &str, message: &str, help: &str) -> Self {
         Diagnostic {
-            path: path.to_owned(),
-            message: message.to_owned(),
-            help: help.to_owned(),
+            path: shorten(path),
+            message: shorten(message),
+            help: shorten(help),
             at_key: false,
             fallback: None,
             span: None,
@@ -155,6 +155,127 @@ impl Error {
     }
 }
 
+/// The longest value a message quotes whole; a longer one is cut, saying how long it was.
+const QUOTED_MAX: usize = 80;
+
+/// `text` with every backticked value longer than `QUOTED_MAX` characters cut short: a message
+/// names the value it is about, and a megabyte of it would drown the message.
+fn shorten(text: &str) -> String {
+    if text.len() <= QUOTED_MAX {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len().min(4 * QUOTED_MAX));
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let chars = part.chars().count();
+        if i % 2 == 1 && chars > QUOTED_MAX {
+            out.extend(part.chars().take(QUOTED_MAX / 2));
+            out.push_str(&format!("…({chars} characters)"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The most diagnostics one report shows; the rest are counted.
+const SHOWN_MAX: usize = 100;
+
+/// The widest source line a report shows; a longer one is shown around the place it points at.
+const LINE_MAX: usize = 160;
+
+/// The lines of a spec around a diagnostic's place, each at most `LINE_MAX` characters wide,
+/// with the line numbers they have in the file. miette reads only this, so a report costs the
+/// same for a megabyte-long line or the ten-thousandth diagnostic of a file as for the first.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The file's line number of the excerpt's first line, from 0.
+    first_line: usize,
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Where each line of a text starts, for line numbers found by search rather than by counting.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn of(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Lines(starts)
+    }
+
+    /// The line (from 0) that byte `at` is on.
+    fn line(&self, at: usize) -> usize {
+        self.0.partition_point(|&s| s <= at) - 1
+    }
+
+    /// The byte range of line `n` (from 0), without its line break.
+    fn range(&self, text: &str, n: usize) -> (usize, usize) {
+        let start = self.0[n];
+        let end = self.0.get(n + 1).map_or(text.len(), |next| next - 1);
+        (start, end.max(start))
+    }
+}
+
+/// The excerpt of `text` around the byte range `(s, e)`: the line `s` is on and one line on
+/// each side, a long line cut to a window around `s`; with the first line's number and the
+/// range within the excerpt.
+fn excerpt(text: &str, lines: &Lines, s: usize, e: usize) -> (String, usize, (usize, usize)) {
+    let line = lines.line(s);
+    let first = line.saturating_sub(1);
+    let last = (line + 1).min(lines.0.len() - 1);
+    let mut out = String::new();
+    let mut span = (0, 0);
+    for n in first..=last {
+        let (start, end) = lines.range(text, n);
+        let full = &text[start..end];
+        let (from, to) = if n == line && full.len() > LINE_MAX {
+            let from = floor_char_boundary(full, (s - start).saturating_sub(LINE_MAX / 3));
+            (from, floor_char_boundary(full, from + LINE_MAX))
+        } else {
+            (0, floor_char_boundary(full, LINE_MAX))
+        };
+        if from > 0 {
+            out.push('…');
+        }
+        if n == line {
+            let at = out.len() + (s - start - from);
+            let until = out.len() + (e.min(start + to).max(s) - start - from);
+            span = (at, until);
+        }
+        out.push_str(&full[from..to]);
+        if to < full.len() {
+            out.push('…');
+        }
+        if n + 1 < lines.0.len() {
+            out.push('\n');
+        }
+    }
+    (out, first, span)
+}
+
 /// One diagnostic placed in its source, in the shape miette renders. Its severity is chosen per
 /// diagnostic, which miette's derive cannot express, hence the hand-written impl.
 #[derive(Debug)]
@@ -162,7 +283,7 @@ struct Located {
     message: String,
     help: String,
     severity: Severity,
-    source: NamedSource<String>,
+    source: Excerpt,
     label: Option<LabeledSpan>,
 }
 
@@ -216,8 +337,16 @@ fn span_of(file: &SpecFile, d: &Diagnostic) -> Option<(usize, usize)> {
 
 /// Render one diagnostic of `file`, with its source line when its position is known.
 pub fn render_diagnostic(file: &SpecFile, d: &Diagnostic, color: bool) -> String {
+    render_placed(file, &Lines::of(&file.text), d, color)
+}
+
+fn render_placed(file: &SpecFile, lines: &Lines, d: &Diagnostic, color: bool) -> String {
     let span = span_of(file, d);
-    let location = span.map(|(start, _)| line_col(&file.text, start));
+    let location = span.map(|(start, _)| {
+        let line = lines.line(start);
+        let col = file.text[lines.0[line]..start].chars().count() + 1;
+        (line + 1, col)
+    });
     let head = match (&location, d.path.is_empty()) {
         (Some((l, c)), false) => {
             format!("{}:{l}:{c}: {}: {}", file.display_path(), d.path, d.message)
@@ -226,10 +355,28 @@ pub fn render_diagnostic(file: &SpecFile, d: &Diagnostic, color: bool) -> String
         (None, false) => format!("{}: {}: {}", file.display_path(), d.path, d.message),
         (None, true) => format!("{}: {}", file.display_path(), d.message),
     };
-    let label = span.map(|(s, e)| {
-        let len = e.saturating_sub(s);
-        LabeledSpan::new_with_span(Some(short_label(&d.message)), (s, len))
-    });
+    let (source, label) = match span {
+        Some((s, e)) => {
+            let (text, first_line, (es, ee)) = excerpt(&file.text, lines, s, e);
+            let label = LabeledSpan::new_with_span(Some(short_label(&d.message)), (es, ee - es));
+            (
+                Excerpt {
+                    name: file.display_path(),
+                    text,
+                    first_line,
+                },
+                Some(label),
+            )
+        }
+        None => (
+            Excerpt {
+                name: file.display_path(),
+                text: String::new(),
+                first_line: 0,
+            },
+            None,
+        ),
+    };
     let located = Located {
         message: head,
         help: d.help.clone(),
@@ -238,7 +385,7 @@ pub fn render_diagnostic(file: &SpecFile, d: &Diagnostic, color: bool) -> String
         } else {
             Severity::Error
         },
-        source: NamedSource::new(file.display_path(), file.text.clone()),
+        source,
         label,
     };
     let mut out = String::new();
@@ -288,8 +435,16 @@ pub fn render(err: &Error, color: bool) -> String {
                 .map(|d| (span_of(file, d).map_or(usize::MAX, |(s, _)| s), d))
                 .collect();
             ordered.sort_by_key(|(at, _)| *at);
-            for (_, d) in ordered {
-                out.push_str(&render_diagnostic(file, d, color));
+            let lines = Lines::of(&file.text);
+            for (_, d) in ordered.iter().take(SHOWN_MAX) {
+                out.push_str(&render_placed(file, &lines, d, color));
+            }
+            if ordered.len() > SHOWN_MAX {
+                out.push_str(&format!(
+                    "... and {} more problems in {}, not shown\n",
+                    ordered.len() - SHOWN_MAX,
+                    file.display_path()
+                ));
             }
             let errors = diagnostics.iter().filter(|d| !d.warning).count();
             if errors > 1 {

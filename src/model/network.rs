@@ -31,6 +31,43 @@ pub(super) fn cidr(p: &mut Problems, path: &str, text: &str) -> Option<Ipv4Net> 
     }
 }
 
+/// Ranges AWS never gives a VPC: "this network", loopback, link-local and multicast (and the
+/// reserved block above it), per the VPC User Guide's CIDR block restrictions.
+const NOT_FOR_VPCS: &[(&str, &str)] = &[
+    ("0.0.0.0/8", "\"this network\""),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local"),
+    ("224.0.0.0/4", "multicast"),
+    ("240.0.0.0/4", "reserved"),
+];
+
+/// Whether `c` is a block AWS can give a VPC: from /16 to /28, outside the reserved ranges.
+fn vpc_block(p: &mut Problems, c: Ipv4Net) -> bool {
+    if !(16..=28).contains(&c.prefix_len()) {
+        p.error(
+            "vpc.cidr",
+            format!(
+                "a VPC CIDR must be between /16 and /28, not /{}",
+                c.prefix_len()
+            ),
+            "AWS accepts VPC blocks from /16 to /28, e.g. `10.0.0.0/16`",
+        );
+        return false;
+    }
+    for (range, what) in NOT_FOR_VPCS {
+        let range: Ipv4Net = range.parse().expect("the ranges are CIDRs");
+        if range.contains(&c) {
+            p.error(
+                "vpc.cidr",
+                format!("`{c}` is in the {what} range {range}, which AWS does not give VPCs"),
+                "use the VPC's real block, e.g. from 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+            );
+            return false;
+        }
+    }
+    true
+}
+
 pub(super) fn network(
     p: &mut Problems,
     vpc: &VpcSpec,
@@ -77,7 +114,9 @@ pub(super) fn network(
         );
         return None;
     };
-    let cidr = cidr(p, "vpc.cidr", cidr_text);
+    // The security group admits the VPC's own block: one AWS could not give a VPC (`0.0.0.0/0`)
+    // would open the endpoints to the world.
+    let cidr = cidr(p, "vpc.cidr", cidr_text).filter(|c| vpc_block(p, *c));
     if let Some(id) = &vpc.id {
         if !is_id(id, "vpc-") {
             p.error(
@@ -268,18 +307,7 @@ pub(super) fn new_vpc(
         return None;
     };
     let cidr = cidr(p, "vpc.cidr", cidr_text);
-    if let Some(c) = cidr {
-        if !(16..=28).contains(&c.prefix_len()) {
-            p.error(
-                "vpc.cidr",
-                format!(
-                    "a VPC CIDR must be between /16 and /28, not /{}",
-                    c.prefix_len()
-                ),
-                "AWS accepts VPC blocks from /16 to /28, e.g. `10.0.0.0/16`",
-            );
-        }
-    }
+    let cidr = cidr.filter(|c| vpc_block(p, *c));
     let region = region?;
     let mut azs_by_id = false;
     let azs: Vec<String> = match &vpc.azs {

@@ -53,8 +53,16 @@ pub(super) fn security_group(p: &mut Problems, spec: &Spec) -> (Option<Vec<Ipv4N
         for (i, c) in list.iter().enumerate() {
             let path = format!("security_group.ingress_cidrs[{i}]");
             if let Some(net) = network::cidr(p, &path, c) {
-                if net.prefix_len() == 0 {
-                    p.warn(&path, "`0.0.0.0/0` admits any address to the endpoints", "endpoints only need the clients' networks; narrow it to the VPC or on-premises ranges");
+                if net.prefix_len() < 8 {
+                    let share = match net.prefix_len() {
+                        0 => "any address".to_owned(),
+                        n => format!("1/{} of all IPv4 addresses", 1u64 << n),
+                    };
+                    p.warn(
+                        &path,
+                        format!("`{net}` admits {share} to the endpoints"),
+                        "endpoints only need the clients' networks; narrow it to the VPC or on-premises ranges",
+                    );
                 }
                 if out.contains(&net) {
                     p.error(&path, format!("`{net}` is listed twice"), "remove one of them");

@@ -421,12 +421,46 @@ fn push_yaml_entries(map: &tera::Map, indent: usize, inline: bool, out: &mut Str
     }
 }
 
+/// Plain words that a YAML reader takes for something other than text: booleans and null in
+/// YAML 1.1 (which CloudFormation's reader follows) and 1.2.
+pub(crate) fn yaml_reads_as_non_text(word: &str) -> bool {
+    matches!(
+        word,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+            | "null"
+            | "Null"
+            | "NULL"
+            | "~"
+    )
+}
+
 fn push_yaml_key(k: &str, out: &mut String) {
     let plain = k.starts_with(|c: char| c.is_ascii_alphabetic())
         && k.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'))
         && !k.ends_with(':')
-        && !k.contains(": ");
+        && !k.contains(": ")
+        && !yaml_reads_as_non_text(k);
     if plain {
         out.push_str(k);
     } else {
@@ -542,6 +576,28 @@ mod tests {
         for n in 0..40 {
             let v = doc(&format!("S{n}"));
             assert_eq!(text(laid_out(&v, 2, Layout::Yaml)), yaml_value(&v, 2));
+        }
+    }
+
+    #[test]
+    fn yaml_keys_a_reader_would_take_for_booleans_or_null_are_quoted() {
+        for k in [
+            "Null", "NULL", "null", "true", "TRUE", "False", "yes", "Yes", "on", "On", "off",
+            "OFF", "no", "y", "n", "Y", "N", "~",
+        ] {
+            let mut out = String::new();
+            push_yaml_key(k, &mut out);
+            assert_eq!(out, format!("\"{k}\""), "{k}");
+        }
+        for k in [
+            "StringEquals",
+            "aws:PrincipalOrgID",
+            "Nullable",
+            "yesterday",
+        ] {
+            let mut out = String::new();
+            push_yaml_key(k, &mut out);
+            assert_eq!(out, k);
         }
     }
 

@@ -4,6 +4,7 @@
 //! lines, `terraform fmt` alignment) so that output is byte-for-byte reproducible. No I/O
 //! happens here: `output` decides what reaches the disk.
 
+mod check;
 pub mod context;
 mod filters;
 pub use filters::FILTERS;
@@ -128,10 +129,14 @@ pub fn render(
             text = yaml_to_json(&text)?;
             path = "template.json".to_owned();
         }
-        files.push(OutputFile {
+        let file = OutputFile {
             path,
             contents: text,
-        });
+        };
+        if templates.dir.is_some() {
+            check::check(&file)?;
+        }
+        files.push(file);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)

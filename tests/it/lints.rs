@@ -185,7 +185,12 @@ fn other_probable_mistakes() {
     let open = "endpoints: [logs]\nsecurity_group:\n  ingress_cidrs: [0.0.0.0/0]\n";
     let (path, _) = warned(open, "admits any address").expect("0.0.0.0/0 fires");
     assert_eq!(path, "security_group.ingress_cidrs[0]");
-    assert!(warned("endpoints: [logs]\n", "admits any address").is_none());
+    assert!(warned("endpoints: [logs]\n", "admits").is_none());
+    // The world in two halves is still the world.
+    let halves = "endpoints: [logs]\nsecurity_group:\n  ingress_cidrs: [0.0.0.0/1, 128.0.0.0/1]\n";
+    let (path, _) =
+        warned(halves, "`0.0.0.0/1` admits 1/2 of all IPv4 addresses").expect("/1 fires");
+    assert_eq!(path, "security_group.ingress_cidrs[0]");
 
     let dkr = "endpoints: [s3, ecr.api, {service: ecr.dkr, private_dns: false}]\n";
     let (path, _) = warned(dkr, "private DNS off").expect("ecr.dkr without private DNS fires");
