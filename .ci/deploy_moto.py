@@ -965,9 +965,10 @@ def deploy_cloudformation(moto: Account, src: Path, work: Path, drift: list[str]
         raw = json.dumps(deployed.get(section, {}))
         new = fx.replace_literal_ids(raw, f"{src} {section}", notes)
         deployed[section] = json.loads(new)
-    # moto gap: VPCEndpoint has no Fn::GetAtt (DnsEntries, NetworkInterfaceIds, ...). Used in
-    # Resources it fails the stack; in Outputs moto drops the output. Outputs are rewritten to a
-    # placeholder so that every other output is still read; resources are left as they are.
+    # Shim: moto's VPCEndpoint has no Fn::GetAtt (DnsEntries, NetworkInterfaceIds, ...). Used in
+    # Resources it fails the stack; in Outputs a single one makes moto drop every output of the
+    # stack (new-vpc-private: 0 of 21). Such outputs are rewritten to a placeholder so that the
+    # others are still checked; resources are left as they are.
     for name, out in (deployed.get("Outputs") or {}).items():
         raw = json.dumps(out.get("Value"))
         for m in re.finditer(r'"Fn::GetAtt": \["(\w+)", "(\w+)"\]', raw):
