@@ -247,7 +247,8 @@ class Fixture:
         except Exception as e:  # moto answers an unknown Region with a server error
             raise Skip(f"moto does not model Region {self.region} ({type(e).__name__})") from e
         named = [s["az"] for s in vpc.get("subnets") or [] if "az" in s]
-        named += [z for z in vpc.get("azs") or [] if isinstance(vpc.get("azs"), list)]
+        if isinstance(vpc.get("azs"), list):  # a new VPC's zones by name (or just a count)
+            named += vpc["azs"]
         missing = sorted(set(named) - zones)
         if missing:
             raise Skip(f"moto has no Availability Zone {', '.join(missing)} (its {self.region} "
