@@ -739,7 +739,9 @@ def deploy_terraform(moto: Account, src: Path, work: Path, drift: list[str] | No
     vpc_ids = sorted({v for v in [fx.values.get("vpc_id")] if v} |
                      {i["values"]["id"] for i in view.by_config.get("aws_vpc.this", [])} |
                      {view.value(rc, "vpc_id") for rc in view.instances("aws_vpc_endpoint")})
-    tf.run("destroy", "-input=false", "-auto-approve", var_arg)
+    # The re-plan has just refreshed the state; refreshing again would only start the provider
+    # once more (Terraform's destroy runs a refresh walk of its own first).
+    tf.run("destroy", "-input=false", "-auto-approve", "-refresh=false", var_arg)
     left = fx.live_endpoints(vpc_ids)
     if left:
         raise Failure(f"terraform destroy left endpoints in moto: {[e['VpcEndpointId'] for e in left]}")
