@@ -181,7 +181,7 @@ fn shorten(text: &str) -> String {
 }
 
 /// The most diagnostics one report shows; the rest are counted.
-const SHOWN_MAX: usize = 100;
+pub const SHOWN_MAX: usize = 100;
 
 /// The widest source line a report shows; a longer one is shown around the place it points at.
 const LINE_MAX: usize = 160;

@@ -57,13 +57,23 @@ pub fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                 )));
             }
             out.extend(found);
-        } else if p.is_file() {
-            out.push(p.clone());
         } else {
-            return Err(Error::usage(format!(
-                "spec `{}` does not exist",
-                p.display()
-            )));
+            // A file, or the reason it is not one: a FIFO, a device, a path that cannot be
+            // searched or loops is each named for what it is.
+            match std::fs::metadata(p) {
+                Ok(m) if m.is_file() => out.push(p.clone()),
+                Ok(m) => {
+                    let kind = crate::source::special_kind(&m).unwrap_or("not a regular file");
+                    return Err(Error::usage_with_help(
+                        format!("spec `{}` is {kind}, not a regular file", shown(p)),
+                        "give the path of a spec file, or of a directory of `*.yaml` specs",
+                    ));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(Error::usage(format!("spec `{}` does not exist", shown(p))));
+                }
+                Err(e) => return Err(Error::io(p, "cannot read the spec", e)),
+            }
         }
     }
     Ok(out)

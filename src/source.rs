@@ -12,11 +12,18 @@ pub struct SpecFile {
     pub text: String,
 }
 
+/// The largest spec vpcgen reads: hundreds of endpoints fit in a few dozen kilobytes.
+pub const SPEC_MAX_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Why a spec file could not be read.
 #[derive(Debug)]
 pub enum ReadError {
     Io(std::io::Error),
     NotUtf8,
+    /// Not a regular file (a FIFO or a device would block or never end), named by its kind.
+    NotAFile(&'static str),
+    /// Larger than the limit, in bytes.
+    TooLarge(u64),
 }
 
 impl SpecFile {
@@ -30,7 +37,7 @@ impl SpecFile {
     /// Read a spec. A batch keeps every spec's text until it ends, so the buffer gives back the
     /// room a short spec does not fill.
     pub fn read(path: &Path) -> Result<Self, ReadError> {
-        let mut bytes = read_file(path, 4 * 1024).map_err(ReadError::Io)?;
+        let mut bytes = read_bounded(path, 4 * 1024, SPEC_MAX_BYTES)?;
         bytes.shrink_to_fit();
         let text = String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
         Ok(SpecFile::new(path, text))
@@ -46,6 +53,48 @@ impl SpecFile {
 /// is the same everywhere.
 pub fn shown(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
+}
+
+/// What kind of file system entry `meta` describes, when it is not a regular file or directory.
+pub fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("a device");
+        }
+    }
+    (!meta.is_file() && !meta.is_dir()).then_some("not a regular file")
+}
+
+/// The bytes of the regular file `path` (links followed), at most `limit` of them: a FIFO or a
+/// device is refused before it is opened, since reading one could block or never end.
+pub(crate) fn read_bounded(path: &Path, expected: usize, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if let Some(kind) = special_kind(&meta).filter(|_| !meta.is_dir()) {
+        return Err(ReadError::NotAFile(kind));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    let mut bytes = Vec::with_capacity(expected);
+    std::fs::File::open(path)
+        .map_err(ReadError::Io)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    // The file may have grown since it was measured.
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(bytes)
 }
 
 /// The bytes of `path`, read into room for `expected` bytes. Unlike `std::fs::read` it asks the

@@ -98,6 +98,10 @@ pub struct GenerateArgs {
     /// Print the JSON context the templates receive, and write nothing.
     #[arg(long)]
     pub dump_context: bool,
+    /// Seconds the run may take before it stops with an error (a template that loops without
+    /// end cannot be stopped otherwise). Hidden: the default is far above any real run.
+    #[arg(long, hide = true, default_value_t = 300, value_name = "SECONDS")]
+    pub time_limit: u64,
 }
 
 #[derive(Debug, clap::Args)]

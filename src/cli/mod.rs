@@ -7,6 +7,7 @@ mod args;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -37,8 +38,9 @@ pub fn main() -> ExitCode {
     };
     let mut stdout = std::io::stdout().lock();
     // Standard error is unbuffered: without this, every piece of a formatted line is its own
-    // system call, which a batch's report of hundreds of lines pays for.
-    let mut stderr = std::io::LineWriter::new(std::io::stderr().lock());
+    // system call, which a batch's report of hundreds of lines pays for. Not locked for the
+    // whole run: the watchdog must be able to write its error.
+    let mut stderr = std::io::LineWriter::new(std::io::stderr());
     ExitCode::from(run(cli, &mut stdout, &mut stderr, color))
 }
 
@@ -96,6 +98,7 @@ fn generate(
         deny_warnings: args.deny_warnings,
         dump_context: args.dump_context,
     };
+    let _watch = watchdog(Duration::from_secs(args.time_limit));
     let run = pipeline::generate(&args.specs, &settings, &mode);
     for w in &run.warnings {
         let _ = write!(err, "{}", error::render(w, color));
@@ -164,6 +167,24 @@ fn generate(
             Ok(0)
         }
     }
+}
+
+/// Ends the process with exit code 2 if it is still running after `limit`: rendering cannot be
+/// interrupted, and a user's template can loop without end. Dropping the guard disarms it.
+/// Staged files left behind are hidden, and the next run clears them away.
+fn watchdog(limit: Duration) -> std::sync::mpsc::Sender<()> {
+    let (armed, wait) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: vpcgen generate ran for more than {} s and was stopped\n  help: a template that loops without end does this: check the loops of your template overrides; an interrupted run leaves at most hidden temporary files",
+                limit.as_secs()
+            );
+            std::process::exit(2);
+        }
+    });
+    armed
 }
 
 /// Load one spec for a read-only command, printing its warnings.
@@ -265,10 +286,28 @@ fn templates_command(
                 .filter(|(name, _)| Target::of_template(name).is_some_and(|t| targets.contains(&t)))
                 .copied()
                 .collect();
+            // Anything at a path, a dangling link included, is refused rather than written
+            // through: a link could point outside DIR.
+            let taken = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+            let linked =
+                |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+            if let Some(link) = Target::ALL
+                .iter()
+                .map(|t| dir.join(t.as_str()))
+                .find(|p| linked(p))
+            {
+                return Err(Error::usage_with_help(
+                    format!(
+                        "`{}` is a link; vpcgen ejects into real directories only",
+                        shown(&link)
+                    ),
+                    "eject into a new directory, or replace the link with a directory",
+                ));
+            }
             let existing: Vec<String> = chosen
                 .iter()
                 .map(|(n, _)| dir.join(n))
-                .filter(|p| p.exists())
+                .filter(|p| taken(p))
                 .map(|p| shown(&p))
                 .collect();
             if !existing.is_empty() {
@@ -281,7 +320,12 @@ fn templates_command(
                 let path = dir.join(name);
                 std::fs::create_dir_all(path.parent().expect("has a parent"))
                     .map_err(|e| Error::io(&path, "cannot create directory for", e))?;
-                std::fs::write(&path, text).map_err(|e| Error::io(&path, "cannot write", e))?;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(text.as_bytes()))
+                    .map_err(|e| Error::io(&path, "cannot write", e))?;
             }
             let _ = writeln!(
                 err,

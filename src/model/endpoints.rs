@@ -161,9 +161,14 @@ fn service(p: &mut Problems, path: &str, key: &str) -> Option<&'static Service> 
         );
         return None;
     }
+    // A report shows its first problems only, so a spec with thousands of unknown services is
+    // not searched for a suggestion thousands of times.
+    let suggesting = p.errors() < crate::error::SHOWN_MAX;
     let help = if aws::preset(key).is_some() && aws::service(key).is_none() {
         format!("`{key}` is a preset: write `- preset: {key}`")
-    } else if let Some(best) = suggest(key, aws::services().iter().map(|s| s.key)) {
+    } else if let Some(best) =
+        suggest(key, aws::services().iter().map(|s| s.key)).filter(|_| suggesting)
+    {
         format!(
             "did you mean `{best}`? `vpcgen services {}` searches the catalogue",
             search_word(key)

@@ -235,7 +235,7 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
     let org_id = settings::org_id(p, spec.org_id.as_deref());
     let network = network::network(p, &spec.vpc, region);
     let (ingress_cidrs, source_security_groups) = settings::security_group(p, spec);
-    let tags = settings::tags(p, spec);
+    let tags = settings::tags(p, file, spec);
     if let Some(t) = spec.traffic_gb_per_month {
         settings::traffic(p, "traffic_gb_per_month", t);
     }
@@ -255,6 +255,13 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
             has_org: org_id.is_some(),
         },
     );
+    if spec.templates.as_ref().is_some_and(|t| t.trim().is_empty()) {
+        p.error(
+            "templates",
+            "`templates:` names no directory",
+            "give the template directory's path, relative to this spec file, or remove the key",
+        );
+    }
     let templates = spec.templates.as_ref().map(|t| {
         let base = file.path.parent().unwrap_or(Path::new(""));
         base.join(t)

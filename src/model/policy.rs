@@ -22,6 +22,37 @@ const STATEMENT_ELEMENTS: &[&str] = &[
 /// The largest endpoint policy AWS accepts, in characters.
 pub const POLICY_MAX_CHARS: usize = 20_480;
 
+/// A JSON value's kind, as a message names it.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "an empty value",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list of other things",
+        serde_json::Value::Object(_) => "a mapping",
+    }
+}
+
+/// The first CloudFormation intrinsic (`Ref`, `Fn::Sub`, ...) in a policy document: its path and
+/// its name.
+fn intrinsic(v: &serde_json::Value, path: &str) -> Option<(String, String)> {
+    match v {
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            if k == "Ref" || k == "Condition" && x.is_string() || k.starts_with("Fn::") {
+                Some((format!("{path}.{k}"), k.clone()))
+            } else {
+                intrinsic(x, &format!("{path}.{k}"))
+            }
+        }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| intrinsic(x, &format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
 pub(super) fn policy(
     p: &mut Problems,
     path: &str,
@@ -160,6 +191,29 @@ pub(super) fn document(p: &mut Problems, path: &str, doc: &serde_json::Value) ->
                 "add `Action:` with the allowed actions, e.g. `s3:GetObject`",
             );
         }
+        // IAM reads these elements as text, or lists of text: a number or a nested list is a
+        // document AWS refuses.
+        for key in ["Action", "NotAction", "Resource", "NotResource"] {
+            let Some(v) = obj.get(key) else { continue };
+            let text = |v: &serde_json::Value| v.is_string();
+            let ok = text(v)
+                || v.as_array()
+                    .is_some_and(|l| !l.is_empty() && l.iter().all(text));
+            if !ok {
+                p.error(
+                    format!("{sp}.{key}"),
+                    format!("`{key}` must be text or a list of text, not {}", json_kind(v)),
+                    format!("quote it, e.g. `{key}: \"s3:GetObject\"`, or list several as `[\"a\", \"b\"]`"),
+                );
+            }
+        }
+    }
+    if let Some(at) = intrinsic(doc, path) {
+        p.error(
+            &at.0,
+            format!("`{}` is a CloudFormation function, which a policy document here cannot hold", at.1),
+            "vpcgen writes the document as data for both targets, where it would be a function in CloudFormation and text in Terraform: write the values out",
+        );
     }
     let size = serde_json::to_string(doc).map_or(0, |s| s.len());
     if size > POLICY_MAX_CHARS {

@@ -8,6 +8,7 @@ use ipnet::Ipv4Net;
 use super::{Problems, is_id, network};
 use crate::aws::{self, Region};
 use crate::naming;
+use crate::source::SpecFile;
 use crate::spec::Spec;
 
 pub(super) fn name(p: &mut Problems, name: &str) {
@@ -97,10 +98,63 @@ pub(super) fn security_group(p: &mut Problems, spec: &Spec) -> (Option<Vec<Ipv4N
     (cidrs, groups)
 }
 
-pub(super) fn tags(p: &mut Problems, spec: &Spec) -> BTreeMap<String, String> {
+/// The most tags an AWS resource carries; vpcgen adds `Name` and `ManagedBy` to the spec's.
+const TAGS_MAX: usize = 50;
+
+/// Characters AWS refuses in tags, and that would hide what a tag says: control characters and
+/// invisible formatting (zero-width spaces, bidirectional overrides, the byte order mark).
+fn unshowable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+pub(super) fn tags(p: &mut Problems, file: &SpecFile, spec: &Spec) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
+    if spec.tags.len() > TAGS_MAX - 2 {
+        p.error(
+            "tags",
+            format!(
+                "{} tags; with `Name` and `ManagedBy` a resource would carry {}, and AWS allows {TAGS_MAX}",
+                spec.tags.len(),
+                spec.tags.len() + 2
+            ),
+            format!("keep at most {} tags in the spec", TAGS_MAX - 2),
+        );
+        return out;
+    }
     for (k, v) in &spec.tags {
         let path = format!("tags.{k}");
+        for (what, text) in [("key", k.as_str()), ("value", v.text.as_str())] {
+            if let Some(c) = text.chars().find(|c| unshowable(*c)) {
+                p.error(
+                    &path,
+                    format!("the tag {what} holds the invisible or control character U+{:04X}", u32::from(c)),
+                    "remove it; AWS refuses control characters in tags, and invisible ones hide what a tag says",
+                );
+            }
+        }
+        if v.typed {
+            // YAML reads `1.10`, `0x1F` and `1e3` as numbers, whose text is not what was
+            // written; the value must reach AWS as the user wrote it.
+            let written = crate::spec::written(file, &path);
+            if written.as_deref() != Some(v.text.as_str()) {
+                let as_written = written.unwrap_or_else(|| v.text.clone());
+                p.error(
+                    &path,
+                    format!(
+                        "YAML reads `{as_written}` as the value `{}`, not as the text written",
+                        v.text
+                    ),
+                    format!("quote the value to keep it as written: `{k}: \"{as_written}\"`"),
+                );
+            }
+        } else if crate::spec::written(file, &path).is_some_and(|w| w.starts_with('!')) {
+            p.error(
+                &path,
+                "a YAML tag (`!!binary`, `!Ref`, ...) on a tag value is not read",
+                "write the value as plain text",
+            );
+        }
         if k.is_empty() || k.chars().count() > 128 {
             p.error(
                 &path,
@@ -126,24 +180,27 @@ pub(super) fn tags(p: &mut Problems, spec: &Spec) -> BTreeMap<String, String> {
                 "remove it, or use another key for your own value",
             );
         }
-        if v.0.chars().count() > 256 {
+        if v.text.chars().count() > 256 {
             p.error(
                 &path,
                 "a tag value may have at most 256 characters",
                 "shorten the value",
             );
         }
-        out.insert(k.clone(), v.0.clone());
+        out.insert(k.clone(), v.text.clone());
     }
     out
 }
 
+/// The most traffic an estimate may name: an exabyte a month.
+const TRAFFIC_MAX_GB: f64 = 1e9;
+
 pub(super) fn traffic(p: &mut Problems, path: &str, gb: f64) {
-    if !gb.is_finite() || gb < 0.0 {
+    if !gb.is_finite() || !(0.0..=TRAFFIC_MAX_GB).contains(&gb) {
         p.error(
             path,
             format!("`{gb}` is not a traffic estimate"),
-            "give gigabytes per month as a number of 0 or more",
+            "give gigabytes per month as a number from 0 to 1000000000",
         );
     }
 }

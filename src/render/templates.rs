@@ -269,12 +269,50 @@ impl Templates {
         })
     }
 
+    /// Render the template `name`, into at most `OUTPUT_MAX_BYTES`: a template that loops
+    /// without end stops there rather than filling the memory.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Error> {
         let target = Target::of_template(name)
             .ok_or_else(|| Error::template(format!("`{name}` is under no target's directory")))?;
-        self.engine(target)?
-            .render(name, context)
-            .map_err(|e| template_error(e, self.dir.as_deref()))
+        let mut out = Bounded(Vec::with_capacity(16 * 1024));
+        let rendered = self.engine(target)?.render_to(name, context, &mut out);
+        if out.0.len() > OUTPUT_MAX_BYTES {
+            let shown = self
+                .dir
+                .as_deref()
+                .map_or_else(|| name.to_owned(), |d| shown(&d.join(name)));
+            return Err(Error::template_with_help(
+                format!(
+                    "`{shown}` writes more than {} MiB, the most vpcgen writes to one file",
+                    OUTPUT_MAX_BYTES / (1024 * 1024)
+                ),
+                "check the template's loops; a generated file is a few kilobytes",
+            ));
+        }
+        rendered.map_err(|e| template_error(e, self.dir.as_deref()))?;
+        String::from_utf8(out.0)
+            .map_err(|_| Error::template(format!("`{name}` wrote text that is not UTF-8")))
+    }
+}
+
+/// The most one template may write.
+const OUTPUT_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// A buffer that refuses to grow past `OUTPUT_MAX_BYTES` (by one byte, so the caller can tell).
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + data.len() > OUTPUT_MAX_BYTES {
+            self.0.resize(OUTPUT_MAX_BYTES + 1, 0);
+            return Err(std::io::Error::other("the output is too large"));
+        }
+        self.0.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -335,6 +373,13 @@ pub enum UserFile {
 /// a partial. Anything else is a mistake (a typo would otherwise be silently ignored and the
 /// built-in used instead), reported with what the name was probably meant to be.
 pub fn classify(name: &str) -> Result<UserFile, Problem> {
+    let file_name = name.rsplit('/').next().unwrap_or(name);
+    if file_name.starts_with('.') && file_name.ends_with(".tera") {
+        return Err(Problem::new(
+            "is hidden, and vpcgen reads no hidden templates",
+            "rename it without the leading `.` (it would write a hidden file, which vpcgen does not), or delete it",
+        ));
+    }
     if name.split('/').any(|part| part.starts_with('.')) {
         return Ok(UserFile::Ignored);
     }
@@ -483,30 +528,104 @@ fn extending_partial(shown: &str) -> Problem {
     )
 }
 
+/// The most entries a template directory may hold, and how deep: a directory past them is not
+/// a template directory (`templates: /` would otherwise walk the disk).
+const DIR_MAX_ENTRIES: usize = 1000;
+const DIR_MAX_DEPTH: usize = 8;
+/// The largest template vpcgen reads.
+const TEMPLATE_MAX_BYTES: u64 = 1024 * 1024;
+
 /// Every file below `dir` with its path relative to `dir`; the text of templates only. Hidden
-/// directories are not entered.
+/// directories are not entered. Links are followed only to files and directories inside `dir`,
+/// each directory once; a FIFO or a device is an error, as is a directory too big to be one of
+/// templates.
 fn user_files(dir: &Path) -> Result<Vec<(String, String)>, Error> {
     if !dir.is_dir() {
         return Err(missing_dir(dir));
     }
+    let shown_dir = shown(dir);
+    let root = std::fs::canonicalize(dir)
+        .map_err(|e| Error::io(dir, "cannot read template directory", e))?;
+    let mut seen_dirs = BTreeSet::from([root.clone()]);
     let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
+    let mut entries_seen = 0usize;
+    let mut stack = vec![(dir.to_path_buf(), 0usize)];
+    while let Some((d, depth)) = stack.pop() {
         let entries = std::fs::read_dir(&d)
             .map_err(|e| Error::io(&d, "cannot read template directory", e))?;
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&d, "cannot read template directory", e))?;
+            entries_seen += 1;
+            if entries_seen > DIR_MAX_ENTRIES {
+                return Err(Error::template_with_help(
+                    format!(
+                        "`{shown_dir}` holds more than {DIR_MAX_ENTRIES} entries; a template directory holds templates only"
+                    ),
+                    "point `--templates` or `templates:` at the directory of your template overrides",
+                ));
+            }
             let path = entry.path();
             let hidden = entry.file_name().to_string_lossy().starts_with('.');
             let rel = path.strip_prefix(dir).expect("walked below dir");
             let name = shown(rel);
-            if path.is_dir() {
-                if !hidden {
-                    stack.push(path);
+            let shown_path = shown(&path);
+            let link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            if link {
+                let target = std::fs::canonicalize(&path)
+                    .map_err(|e| Error::io(&path, "cannot follow the link", e))?;
+                if !target.starts_with(&root) {
+                    return Err(Error::template_with_help(
+                        format!(
+                            "`{shown_path}` is a link to `{}`, outside the template directory",
+                            shown(&target)
+                        ),
+                        "copy the file into the template directory instead of linking to it",
+                    ));
                 }
+            }
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| Error::io(&path, "cannot read template", e))?;
+            if meta.is_dir() {
+                if hidden {
+                    continue;
+                }
+                let canonical = std::fs::canonicalize(&path)
+                    .map_err(|e| Error::io(&path, "cannot read template directory", e))?;
+                if depth + 1 > DIR_MAX_DEPTH {
+                    return Err(Error::template_with_help(
+                        format!(
+                            "`{shown_path}` is nested more than {DIR_MAX_DEPTH} levels deep in the template directory"
+                        ),
+                        "keep templates under `terraform/` and `cloudformation/`, as `vpcgen templates list` shows them",
+                    ));
+                }
+                // A link back to a directory already walked would loop.
+                if seen_dirs.insert(canonical) {
+                    stack.push((path, depth + 1));
+                }
+            } else if let Some(kind) = crate::source::special_kind(&meta) {
+                return Err(Error::template_with_help(
+                    format!("`{shown_path}` is {kind}, not a template file"),
+                    "remove it from the template directory; templates are regular files",
+                ));
             } else if name.ends_with(".tera") && !hidden {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::io(&path, "cannot read template", e))?;
+                let text = match crate::source::read_bounded(&path, 4096, TEMPLATE_MAX_BYTES) {
+                    Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+                        Error::template(format!("template `{shown_path}` is not UTF-8 text"))
+                    })?,
+                    Err(crate::source::ReadError::Io(e)) => {
+                        return Err(Error::io(&path, "cannot read template", e));
+                    }
+                    Err(_) => {
+                        return Err(Error::template_with_help(
+                            format!(
+                                "template `{shown_path}` is larger than {} KiB",
+                                TEMPLATE_MAX_BYTES / 1024
+                            ),
+                            "a template writes one file; split a larger one into partials",
+                        ));
+                    }
+                };
                 found.push((name, text));
             } else {
                 found.push((name, String::new()));

@@ -191,10 +191,15 @@ impl<'de> Deserialize<'de> for UniqueJson {
                 Ok(UniqueJson(J::from(v)))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<UniqueJson, E> {
-                // Not-a-number and infinities have no JSON form; serde_json makes them null too.
-                Ok(UniqueJson(
-                    serde_json::Number::from_f64(v).map_or(J::Null, J::Number),
-                ))
+                // Not-a-number and infinities have no JSON form; null in their place would
+                // change the document without a word.
+                serde_json::Number::from_f64(v)
+                    .map(|n| UniqueJson(J::Number(n)))
+                    .ok_or_else(|| {
+                        E::custom(format_args!(
+                            "a policy value `{v}` is a number with no JSON form; quote it if it is text"
+                        ))
+                    })
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<UniqueJson, E> {
                 Ok(UniqueJson(J::String(v.to_owned())))
@@ -243,19 +248,19 @@ impl<'de> Deserialize<'de> for TagValue {
                 f.write_str("a tag value (text, number or boolean)")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(TagValue(v.to_owned()))
+                Ok(TagValue::text(v))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(TagValue(v.to_string()))
+                Ok(TagValue::typed(v.to_string()))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(TagValue(v.to_string()))
+                Ok(TagValue::typed(v.to_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(TagValue(v.to_string()))
+                Ok(TagValue::typed(v.to_string()))
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(TagValue(v.to_string()))
+                Ok(TagValue::typed(v.to_string()))
             }
         }
         d.deserialize_any(V)

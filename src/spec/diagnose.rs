@@ -269,18 +269,27 @@ fn wrong_type(path: &str, rest: &str) -> Diagnostic {
     Diagnostic::new(path, &format!("expected {wanted}, found {got}"), &help)
 }
 
-/// Where `[`/`{` nesting passes a depth no spec needs. The YAML scanner's cost grows with the
-/// square of the nesting, so thousands of open brackets would stall it for minutes before it
-/// reached its own limit; this finds them in one pass. Quotes and comments are skipped
-/// roughly, which is enough for a limit this far above real specs.
+/// Where nesting passes a depth no spec needs: `[` and `{` opened and not closed, or block
+/// list items started on one line (`- - - x`). The YAML scanner's cost grows with the square of
+/// the nesting, so thousands of levels would stall it for minutes and gigabytes before it
+/// reached its own limit; this finds them in one pass. Quotes and comments are skipped roughly,
+/// which is enough for a limit this far above real specs.
 pub(super) fn too_deep(text: &str) -> Option<usize> {
     const LIMIT: usize = 100;
     let mut depth = 0usize;
+    // List items opened so far on this line, while it holds nothing else.
+    let mut dashes = 0usize;
+    let mut compact = true;
     let mut quote: Option<char> = None;
     let mut escaped = false;
     let mut comment = false;
     let mut prev = '\n';
-    for (i, c) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\n' {
+            dashes = 0;
+            compact = true;
+        }
         if comment {
             comment = c != '\n';
         } else if let Some(q) = quote {
@@ -292,6 +301,19 @@ pub(super) fn too_deep(text: &str) -> Option<usize> {
                 quote = None;
             }
         } else {
+            let item = c == '-'
+                && compact
+                && chars
+                    .peek()
+                    .is_none_or(|(_, next)| matches!(next, ' ' | '\t' | '\n' | '\r'));
+            if item {
+                dashes += 1;
+                if dashes > LIMIT {
+                    return Some(i);
+                }
+            } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+                compact = false;
+            }
             match c {
                 '#' if prev.is_whitespace() => comment = true,
                 '"' | '\'' if !prev.is_alphanumeric() => quote = Some(c),
@@ -308,6 +330,19 @@ pub(super) fn too_deep(text: &str) -> Option<usize> {
         prev = c;
     }
     None
+}
+
+/// The first character YAML does not allow in a file (its `c-printable` set excludes control
+/// characters other than tab and line breaks), with its byte offset. A byte order mark at the
+/// very start is allowed.
+pub(super) fn first_unprintable(text: &str) -> Option<(usize, char)> {
+    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let skip = text.len() - body.len();
+    body.char_indices()
+        .find(|(_, c)| {
+            !matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        })
+        .map(|(i, c)| (i + skip, c))
 }
 
 /// The `---` line that starts a second document: after some content, or after a first `---`.

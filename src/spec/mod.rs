@@ -22,9 +22,21 @@ pub use schema::json_schema;
 
 /// Read the spec at `path`.
 pub fn read(path: &Path) -> Result<SpecFile, Error> {
+    let shown = crate::source::shown(path);
     SpecFile::read(path).map_err(|e| match e {
         ReadError::Io(e) => Error::io(path, "cannot read the spec", e),
-        ReadError::NotUtf8 => Error::usage(format!("spec `{}` is not UTF-8 text", path.display())),
+        ReadError::NotUtf8 => Error::usage(format!("spec `{shown}` is not UTF-8 text")),
+        ReadError::NotAFile(kind) => Error::usage_with_help(
+            format!("spec `{shown}` is {kind}, not a regular file"),
+            "give the path of a spec file; vpcgen reads no FIFOs or devices",
+        ),
+        ReadError::TooLarge(limit) => Error::usage_with_help(
+            format!(
+                "spec `{shown}` is larger than {} MiB, the most vpcgen reads",
+                limit / (1024 * 1024)
+            ),
+            "a spec lists one VPC's endpoints; split a larger one into several specs",
+        ),
     })
 }
 
@@ -36,9 +48,21 @@ pub fn parse(file: &SpecFile) -> Result<Spec, Error> {
         let mut d = Diagnostic::new(
             "",
             "the YAML is nested too deeply",
-            "a spec needs only a few levels of `[` and `{`; check for brackets that are never closed",
+            "a spec needs only a few levels of nesting; check for brackets that are never closed, or a line of `- - - ...`",
         );
         d.span = Some((at, at + 1));
+        return fail(d);
+    }
+    if let Some((at, c)) = diagnose::first_unprintable(&file.text) {
+        let mut d = Diagnostic::new(
+            "",
+            &format!(
+                "the spec holds the control character U+{:04X}, which YAML does not allow",
+                u32::from(c)
+            ),
+            "remove it; to put such a character in a value, write it as an escape inside double quotes (`\"\\u0007\"`)",
+        );
+        d.span = Some((at, at + c.len_utf8()));
         return fail(d);
     }
     // One typed pass. The free-form mappings (tags, policy documents) reject repeated keys
@@ -323,10 +347,34 @@ pub enum AzsSpec {
     Names(Vec<String>),
 }
 
-/// A tag value: any YAML scalar, kept as the text a person wrote (`1234`, `true`).
+/// A tag value: any YAML scalar. A number or boolean is kept in the form YAML gives it, which
+/// `model` compares with the text as written (`1.10` is the number 1.1).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct TagValue(pub String);
+pub struct TagValue {
+    pub text: String,
+    /// Read as a number or a boolean rather than as text.
+    #[serde(skip)]
+    pub typed: bool,
+}
+
+impl TagValue {
+    /// A tag value written as text.
+    pub fn text(text: impl Into<String>) -> Self {
+        TagValue {
+            text: text.into(),
+            typed: false,
+        }
+    }
+
+    fn typed(text: String) -> Self {
+        TagValue { text, typed: true }
+    }
+}
+
+/// The text of the scalar at `path` as the spec writes it (quotes and all), when it is there.
+pub fn written(file: &SpecFile, path: &str) -> Option<String> {
+    locate::find(&file.text, path, false).map(|(s, e)| file.text[s..e].to_owned())
+}
 
 #[cfg(test)]
 mod tests {
@@ -444,6 +492,13 @@ mod tests {
             "[".repeat(200)
         );
         assert_eq!(diagnose::too_deep(&quoted), None);
+        // Block list items opened on one line nest as deeply.
+        let dashes = format!("endpoints:\n  {}x\n", "- ".repeat(150));
+        assert_eq!(diagnose::too_deep(&dashes), Some(13 + 2 * 100));
+        assert_eq!(
+            diagnose::too_deep("endpoints:\n  - - x\n  - y-z\n  - - - w\n"),
+            None
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod checker;
 mod common;
 mod context;
 mod examples;
+mod hostile_input;
 mod init;
 mod lints;
 mod plan;
