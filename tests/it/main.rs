@@ -16,6 +16,7 @@ mod context;
 mod examples;
 mod init;
 mod lints;
+mod output_safety;
 mod plan;
 mod regenerate;
 mod robustness;
