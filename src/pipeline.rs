@@ -16,7 +16,7 @@ use crate::plan;
 use crate::render::templates::Templates;
 use crate::render::{self, RenderOptions, Target};
 use crate::source::SpecFile;
-use crate::source::shown;
+use crate::source::{normalised, shown};
 
 /// Spec files named on the command line, directories expanded to their `*.yaml`/`*.yml` files.
 pub fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
@@ -285,7 +285,7 @@ pub fn render_each<R: Send>(
 pub struct Mode {
     /// Compare with the output directory instead of writing.
     pub check: bool,
-    /// Replace files vpcgen did not write or that were edited by hand.
+    /// Replace files vpcgen did not write or that were edited by hand; never delete them.
     pub force: bool,
     /// Warnings fail their spec.
     pub deny_warnings: bool,
@@ -331,11 +331,18 @@ fn run(
     mode: &Mode,
     warnings: &mut Vec<Error>,
 ) -> Result<Outcome, Error> {
-    let paths = expand_specs(specs)?;
+    // One spelling of every path, whichever the user typed: the headers record them.
+    let specs: Vec<PathBuf> = specs.iter().map(|p| normalised(p)).collect();
+    let paths = expand_specs(&specs)?;
     let settings = Settings {
         many: paths.len() > 1,
+        out: normalised(&settings.out),
+        templates: settings.templates.as_deref().map(normalised),
         ..settings.clone()
     };
+    if !mode.dump_context {
+        output::check_out(&settings.out)?;
+    }
     // A bad --templates directory is reported once, before any spec, and the set is reused for
     // every spec. `--dump-context` renders nothing and so reads no templates.
     let preloaded = match settings.templates.as_ref().filter(|_| !mode.dump_context) {
@@ -413,22 +420,42 @@ fn run(
     }
     // Each output directory is rendered and then compared (`--check`) or staged (new files
     // written beside the old ones, or into the hidden directory of a new output tree; nothing
-    // replaced yet) in one go. `created` is declared first so it is dropped last: staged files
-    // and a new tree's hidden directory go before the directories the run created.
+    // replaced yet) in one go. `created` is declared first so it is dropped last: staged files,
+    // a new tree's hidden directory and the lock go before the directories the run created.
     let created = output::CreatedDirs::default();
-    let new_tree = if mode.check {
-        None
+    let mut new_tree = None;
+    // Held from before the first file is read until the last is in place.
+    let mut lock = None;
+    if mode.check {
+        output::probe_tree(&settings.out, false)?;
     } else {
-        output::NewTree::begin(&settings.out, &created)?
+        output::clear_leftovers_beside(&settings.out);
+        new_tree = output::NewTree::begin(&settings.out, &created)?;
+        if new_tree.is_none() {
+            lock = output::Lock::take_tree(&settings.out)?;
+        }
+        output::probe_tree(&settings.out, true)?;
+    }
+    // A new tree holds no spec to protect.
+    let inputs = if mode.check || new_tree.is_some() {
+        output::Inputs::default()
+    } else {
+        output::Inputs::of(&paths)
+    };
+    let run = output::Run {
+        root: &settings.out,
+        force: mode.force,
+        inputs: &inputs,
+        created: &created,
     };
     let mut done = Vec::new();
     let results = render_each(&ok, &settings, &sets, |r| {
         if mode.check {
-            output::check(&r.dir, &r.files).map(Done::Checked)
+            output::check(&settings.out, &r.dir, &r.files).map(Done::Checked)
         } else if let Some(tree) = &new_tree {
             tree.stage(&r.dir, r.files).map(Done::Staged)
         } else {
-            output::stage(&r.dir, r.files, mode.force, &created).map(Done::Staged)
+            output::stage(&run, &r.dir, r.files).map(Done::Staged)
         }
     });
     for r in results {
@@ -458,8 +485,12 @@ fn run(
         })
         .collect();
     let reports = output::commit(staged)?;
-    new_tree.map(output::NewTree::commit).transpose()?;
+    // The tree's lock, now in the output directory, is held until the end like the other.
+    if let Some(tree_lock) = new_tree.map(output::NewTree::commit).transpose()? {
+        lock = Some(tree_lock);
+    }
     created.keep();
+    drop(lock);
     Ok(Outcome::Written(reports))
 }
 

@@ -86,7 +86,8 @@ pub struct GenerateArgs {
     /// Compare with the output directory instead of writing; exit 1 with a diff when stale.
     #[arg(long)]
     pub check: bool,
-    /// Replace files vpcgen did not write or that were edited by hand.
+    /// Replace files vpcgen did not write or that were edited by hand (it still removes only
+    /// files that hold what it wrote).
     #[arg(long)]
     pub force: bool,
     /// CloudFormation file format.

@@ -161,6 +161,15 @@ fn generate(
                         report.removed.join(", ")
                     );
                 }
+                if !report.kept.is_empty() {
+                    let _ = write!(
+                        summary,
+                        ", {} kept ({}: no longer generated, but not as vpcgen wrote {}; `--force` never deletes such files)",
+                        report.kept.len(),
+                        report.kept.join(", "),
+                        if report.kept.len() == 1 { "it" } else { "them" }
+                    );
+                }
                 summary.push('\n');
             }
             let _ = err.write_all(summary.as_bytes());

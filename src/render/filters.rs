@@ -17,6 +17,7 @@ pub const FILTERS: &[&str] = &[
     "cfn_id",
     "kebab",
     "comment",
+    "cfn_description",
 ];
 
 /// Tera's built-in filters, for suggestions.
@@ -98,6 +99,9 @@ pub(super) fn register_filters(tera: &mut Tera) {
     });
     tera.register_filter("kebab", |s: &str, _: Kwargs, _: &State| {
         crate::naming::kebab(s)
+    });
+    tera.register_filter("cfn_description", |s: &str, _: Kwargs, _: &State| {
+        cfn_description(s)
     });
     // Nearly every comment is plain already; handing back the same template value then spares
     // copying the text twice (into a new string, then into a new template value).
@@ -475,6 +479,24 @@ fn is_plain(s: &str) -> bool {
 
 /// Text safe inside a `#` comment line: a line break would end the comment and let the rest be
 /// code, and a character YAML cannot print would make the whole file unreadable.
+/// The most a CloudFormation template's `Description` may hold, in bytes.
+const CFN_DESCRIPTION_BYTES: usize = 1024;
+
+/// `s` as a CloudFormation `Description`, which CloudFormation refuses past 1,024 bytes: cut on a
+/// character boundary and ended with `…` when longer. Long paths make the built-in one long; the
+/// whole regenerate command is also in the header comment and in `Metadata`.
+pub(super) fn cfn_description(s: &str) -> String {
+    if s.len() <= CFN_DESCRIPTION_BYTES {
+        return s.to_owned();
+    }
+    const ELLIPSIS: &str = "…";
+    let mut end = CFN_DESCRIPTION_BYTES - ELLIPSIS.len();
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ELLIPSIS}", &s[..end])
+}
+
 pub(super) fn comment_safe(s: &str) -> String {
     if is_plain(s) {
         return s.to_owned();
@@ -524,6 +546,22 @@ mod tests {
             assert_eq!(back, s);
             let back: String = serde_json::from_str(&yaml_string(s)).unwrap();
             assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn cfn_descriptions_fit_in_1024_bytes() {
+        assert_eq!(cfn_description("short"), "short");
+        let exact = "x".repeat(1024);
+        assert_eq!(cfn_description(&exact), exact);
+        for long in [
+            "y".repeat(5000),
+            "é".repeat(700),
+            format!("a{}", "€".repeat(600)),
+        ] {
+            let cut = cfn_description(&long);
+            assert!(cut.len() <= 1024 && cut.len() > 1015, "{}", cut.len());
+            assert!(cut.ends_with('…'));
         }
     }
 

@@ -78,6 +78,7 @@ pub struct RenderOptions {
 
 /// The command that regenerates one output directory, as printed in file headers. It names the
 /// directory the files are in, so the same files come out of `generate DIR` and of this command.
+/// Each path is one shell word, so the command can be copied and run as it stands.
 pub fn regenerate_command(
     spec: &str,
     target: Target,
@@ -85,14 +86,31 @@ pub fn regenerate_command(
     cfn_json: bool,
     templates: Option<&str>,
 ) -> String {
-    let mut cmd = format!("vpcgen generate {spec} --target {target} --out {out_dir}");
+    let mut cmd = format!(
+        "vpcgen generate {} --target {target} --out {}",
+        shell_word(spec),
+        shell_word(out_dir)
+    );
     if target == Target::CloudFormation && cfn_json {
         cmd.push_str(" --format json");
     }
     if let Some(t) = templates {
-        cmd.push_str(&format!(" --templates {t}"));
+        cmd.push_str(&format!(" --templates {}", shell_word(t)));
     }
     cmd
+}
+
+/// `arg` as one shell word: unchanged when no shell would read it otherwise (the usual path), in
+/// POSIX quotes when it needs them, and as `$'...'` when it holds a control character: a line
+/// break inside POSIX quotes would have to stay a line break, which a header comment cannot hold.
+fn shell_word(arg: &str) -> std::borrow::Cow<'_, str> {
+    use shell_quote::QuoteRefExt as _;
+    if arg.chars().any(char::is_control) {
+        let quoted: String = arg.quoted(shell_quote::Bash);
+        return quoted.into();
+    }
+    // A NUL is a control character, the only thing POSIX quoting refuses.
+    shlex::try_quote(arg).unwrap_or_else(|_| arg.into())
 }
 
 /// The template context for `plan` and `target`, as templates receive it.
@@ -151,4 +169,28 @@ fn yaml_to_json(yaml: &str) -> Result<String, Error> {
     let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialise");
     text.push('\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_regenerate_command_quotes_only_what_needs_it() {
+        let cmd = |spec: &str, out: &str| {
+            regenerate_command(spec, Target::Terraform, out, false, Some("house style"))
+        };
+        assert_eq!(
+            cmd("specs/ecs-fargate.yaml", "examples/ecs-fargate/terraform"),
+            "vpcgen generate specs/ecs-fargate.yaml --target terraform --out examples/ecs-fargate/terraform --templates 'house style'"
+        );
+        assert_eq!(
+            cmd("my spec.yaml", "it's/$HOME"),
+            "vpcgen generate 'my spec.yaml' --target terraform --out \"it's/\"'$HOME' --templates 'house style'"
+        );
+        assert_eq!(
+            cmd("a\nb.yaml", "out"),
+            "vpcgen generate $'a\\nb.yaml' --target terraform --out out --templates 'house style'"
+        );
+    }
 }

@@ -166,7 +166,8 @@ fn every_documented_filter_is_registered() {
     assert_eq!(
         file(&files, "filters.txt"),
         "hcl_string: \"ecr.api\"\nhcl: \"ecr.api\"\nyaml_string: \"ecr.api\"\nyaml: \"ecr.api\"\n\
-         json: \"ecr.api\"\ntf_ident: ecr_api\ncfn_id: EcrApi\nkebab: ecr-api\ncomment: ecr.api\n"
+         json: \"ecr.api\"\ntf_ident: ecr_api\ncfn_id: EcrApi\nkebab: ecr-api\ncomment: ecr.api\n\
+         cfn_description: ecr.api\n"
     );
 }
 

@@ -17,6 +17,7 @@ mod examples;
 mod hostile_input;
 mod init;
 mod lints;
+mod output_safety;
 mod plan;
 mod regenerate;
 mod robustness;
