@@ -111,8 +111,16 @@ pub struct CheckReport {
     pub missing: Vec<String>,
     /// Files vpcgen wrote before that the spec no longer produces.
     pub extra: Vec<String>,
-    /// Unified diffs of files whose content differs.
-    pub diffs: Vec<String>,
+    /// Files whose content differs, each with its unified diff.
+    pub diffs: Vec<FileDiff>,
+}
+
+/// One file `--check` found different, as shown in messages, and how it differs.
+#[derive(Debug)]
+pub struct FileDiff {
+    pub path: String,
+    /// A unified diff, or a line saying what is wrong when a diff would not help (the manifest).
+    pub diff: String,
 }
 
 impl CheckReport {
@@ -155,7 +163,7 @@ pub fn check(dir: &Path, files: &[OutputFile]) -> Result<CheckReport, Error> {
                     .context_radius(3)
                     .header(&format!("{name} (on disk)"), &format!("{name} (generated)"))
                     .to_string();
-                report.diffs.push(diff);
+                report.diffs.push(FileDiff { path: name, diff });
             }
             Some(_) => {}
         }
@@ -173,10 +181,11 @@ pub fn check(dir: &Path, files: &[OutputFile]) -> Result<CheckReport, Error> {
             && report.diffs.is_empty()
             && report.extra.is_empty()
         {
-            report.diffs.push(format!(
-                "{}: the manifest is out of date\n",
-                shown(&dir.join(MANIFEST))
-            ));
+            let path = shown(&dir.join(MANIFEST));
+            report.diffs.push(FileDiff {
+                diff: format!("{path}: the manifest is out of date\n"),
+                path,
+            });
         }
     } else if !files.is_empty() {
         report.missing.push(shown(&dir.join(MANIFEST)));

@@ -289,7 +289,7 @@ pub enum Outcome {
     /// `--dump-context`: one context, or a list of them.
     Context(serde_json::Value),
     /// `--check`: a report per output directory, in input order.
-    Checked(Vec<output::CheckReport>),
+    Checked(Vec<(PathBuf, output::CheckReport)>),
     /// The output was written: what changed, per output directory.
     Written(Vec<(PathBuf, output::WriteReport)>),
 }
@@ -304,7 +304,7 @@ pub struct Generation {
 
 /// What became of one output directory.
 enum Done {
-    Checked(output::CheckReport),
+    Checked(PathBuf, output::CheckReport),
     Staged(output::Staged),
 }
 
@@ -414,7 +414,7 @@ fn run(
     let mut done = Vec::new();
     let results = render_each(&ok, &settings, &sets, |r| {
         if mode.check {
-            output::check(&r.dir, &r.files).map(Done::Checked)
+            output::check(&r.dir, &r.files).map(|report| Done::Checked(r.dir, report))
         } else if let Some(tree) = &new_tree {
             tree.stage(&r.dir, r.files).map(Done::Staged)
         } else {
@@ -434,7 +434,7 @@ fn run(
         let reports = done
             .into_iter()
             .filter_map(|d| match d {
-                Done::Checked(r) => Some(r),
+                Done::Checked(dir, r) => Some((dir, r)),
                 Done::Staged(_) => None,
             })
             .collect();
@@ -444,7 +444,7 @@ fn run(
         .into_iter()
         .filter_map(|d| match d {
             Done::Staged(s) => Some(s),
-            Done::Checked(_) => None,
+            Done::Checked(..) => None,
         })
         .collect();
     let reports = output::commit(staged)?;
