@@ -204,8 +204,16 @@ pub struct CheckReport {
     pub missing: Vec<String>,
     /// Files vpcgen wrote before that the spec no longer produces.
     pub extra: Vec<String>,
-    /// Unified diffs of files whose content differs.
-    pub diffs: Vec<String>,
+    /// Files whose content differs, each with its unified diff.
+    pub diffs: Vec<FileDiff>,
+}
+
+/// One file `--check` found different, as shown in messages, and how it differs.
+#[derive(Debug)]
+pub struct FileDiff {
+    pub path: String,
+    /// A unified diff, or a line saying what is wrong when a diff would not help (the manifest).
+    pub diff: String,
 }
 
 impl CheckReport {
@@ -477,7 +485,7 @@ pub fn check(root: &Path, dir: &Path, files: &[OutputFile]) -> Result<CheckRepor
                     .context_radius(3)
                     .header(&format!("{name} (on disk)"), &format!("{name} (generated)"))
                     .to_string();
-                report.diffs.push(diff);
+                report.diffs.push(FileDiff { path: name, diff });
             }
             Some(_) => {}
         }
@@ -506,9 +514,11 @@ pub fn check(root: &Path, dir: &Path, files: &[OutputFile]) -> Result<CheckRepor
             } else {
                 "an update was stopped part-way"
             };
-            report
-                .diffs
-                .push(format!("{}: {why}\n", shown(&manifest_path)));
+            let path = shown(&manifest_path);
+            report.diffs.push(FileDiff {
+                diff: format!("{path}: {why}\n"),
+                path,
+            });
         }
     } else if !files.is_empty() {
         report.missing.push(shown(&manifest_path));

@@ -299,7 +299,7 @@ pub enum Outcome {
     /// `--dump-context`: one context, or a list of them.
     Context(serde_json::Value),
     /// `--check`: a report per output directory, in input order.
-    Checked(Vec<output::CheckReport>),
+    Checked(Vec<(PathBuf, output::CheckReport)>),
     /// The output was written: what changed, per output directory.
     Written(Vec<(PathBuf, output::WriteReport)>),
 }
@@ -314,7 +314,7 @@ pub struct Generation {
 
 /// What became of one output directory.
 enum Done {
-    Checked(output::CheckReport),
+    Checked(PathBuf, output::CheckReport),
     Staged(output::Staged),
 }
 
@@ -451,7 +451,8 @@ fn run(
     let mut done = Vec::new();
     let results = render_each(&ok, &settings, &sets, |r| {
         if mode.check {
-            output::check(&settings.out, &r.dir, &r.files).map(Done::Checked)
+            output::check(&settings.out, &r.dir, &r.files)
+                .map(|report| Done::Checked(r.dir, report))
         } else if let Some(tree) = &new_tree {
             tree.stage(&r.dir, r.files).map(Done::Staged)
         } else {
@@ -471,7 +472,7 @@ fn run(
         let reports = done
             .into_iter()
             .filter_map(|d| match d {
-                Done::Checked(r) => Some(r),
+                Done::Checked(dir, r) => Some((dir, r)),
                 Done::Staged(_) => None,
             })
             .collect();
@@ -481,7 +482,7 @@ fn run(
         .into_iter()
         .filter_map(|d| match d {
             Done::Staged(s) => Some(s),
-            Done::Checked(_) => None,
+            Done::Checked(..) => None,
         })
         .collect();
     let reports = output::commit(staged)?;

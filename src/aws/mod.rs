@@ -74,6 +74,11 @@ pub struct Region {
 
 include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
 
+/// When the catalogue (`data/services.yaml`, `data/regions.yaml`) was last reviewed against AWS
+/// sources (those its comments name). `vpcgen --version` prints it, so that a report of a wrong
+/// service name or a missing Region says how old the data was.
+pub const CATALOGUE_AS_OF: &str = "2026-12";
+
 /// The two endpoint types vpcgen generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum EndpointType {

@@ -1,16 +1,30 @@
 //! The command line's shape: subcommands, arguments and their help, as clap parses them.
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::aws;
 use crate::render::Target;
+
+/// What `--version` prints after the name: which catalogue this build carries matters as much as
+/// the crate version, since service names and policy support come from it. Built at run time
+/// because the service count exists only in the compiled tables.
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (catalogue {}, {} services)",
+        env!("CARGO_PKG_VERSION"),
+        aws::CATALOGUE_AS_OF,
+        aws::services().len()
+    )
+});
 
 #[derive(Debug, Parser)]
 #[command(
     name = "vpcgen",
-    version,
+    version = VERSION.as_str(),
     about = "Generate Terraform or CloudFormation for AWS VPC endpoints from a short YAML spec."
 )]
 pub struct Cli {
@@ -37,6 +51,20 @@ pub enum Command {
     },
     /// Print the JSON Schema of the spec (for editor completion).
     Schema,
+    /// Print a shell completion script.
+    ///
+    /// Save it where the shell loads completions from, such as
+    /// `vpcgen completions bash > ~/.local/share/bash-completion/completions/vpcgen`
+    /// (README, "Shell completions and the man page", has zsh and fish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), with every subcommand and its options.
+    ///
+    /// Read it with `vpcgen man | man -l -`, or install it:
+    /// `vpcgen man > ~/.local/share/man/man1/vpcgen.1`.
+    Man,
 }
 
 /// What `--target` names: one target, or `all` of them.
@@ -60,6 +88,15 @@ fn targets() -> impl clap::builder::TypedValueParser<Value = Targets> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CfnFormat {
     Yaml,
+    Json,
+}
+
+/// How `generate` reports what it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// A summary on stderr; `--check` lists what is stale and prints diffs on stdout.
+    Human,
+    /// One JSON object per output directory on stdout (README, "Machine-readable output").
     Json,
 }
 
@@ -103,6 +140,9 @@ pub struct GenerateArgs {
     /// end cannot be stopped otherwise). Hidden: the default is far above any real run.
     #[arg(long, hide = true, default_value_t = 300, value_name = "SECONDS")]
     pub time_limit: u64,
+    /// How to report the result: `human`, or `json` lines on stdout for tools.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "human")]
+    pub message_format: MessageFormat,
 }
 
 #[derive(Debug, clap::Args)]

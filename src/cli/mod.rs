@@ -3,6 +3,8 @@
 //! input.
 
 mod args;
+mod manual;
+mod report;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,7 +15,7 @@ use clap::Parser;
 
 pub use args::{
     CfnFormat, Cli, Command, DiagramArgs, DiagramFormat, GenerateArgs, InitArgs, ListFormat,
-    PlanArgs, ServicesArgs, Targets, TemplatesCommand,
+    MessageFormat, PlanArgs, ServicesArgs, Targets, TemplatesCommand,
 };
 
 use crate::aws;
@@ -58,6 +60,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> u
                 .expect("schema serialises");
             emit(out, &(text + "\n"))
         }
+        Command::Completions { shell } => emit_bytes(out, &manual::completions(shell)),
+        Command::Man => emit_bytes(out, &manual::man_page()),
     };
     match result {
         Ok(code) => code,
@@ -71,7 +75,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> u
 /// Write a command's output. A reader that stops early (`| head`) is not an error: the output
 /// was wanted only that far.
 fn emit(out: &mut dyn Write, text: &str) -> Result<u8, Error> {
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    emit_bytes(out, text.as_bytes())
+}
+
+fn emit_bytes(out: &mut dyn Write, bytes: &[u8]) -> Result<u8, Error> {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(0),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         Err(e) => Err(Error::io(Path::new("<stdout>"), "cannot write", e)),
@@ -103,78 +111,25 @@ fn generate(
     for w in &run.warnings {
         let _ = write!(err, "{}", error::render(w, color));
     }
-    match run.outcome? {
+    let json = args.message_format == MessageFormat::Json;
+    let outcome = match run.outcome {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            if json {
+                report::json_error(&e, out);
+            }
+            return Err(e);
+        }
+    };
+    match outcome {
         Outcome::Context(value) => emit(
             out,
             &(serde_json::to_string_pretty(&value).expect("JSON") + "\n"),
         ),
-        Outcome::Checked(reports) => {
-            let mut stale = false;
-            for report in reports.iter().filter(|r| !r.is_current()) {
-                stale = true;
-                for m in &report.missing {
-                    let _ = writeln!(out, "missing: {m}");
-                }
-                for x in &report.extra {
-                    let _ = writeln!(out, "no longer generated: {x}");
-                }
-                for d in &report.diffs {
-                    let _ = write!(out, "{d}");
-                }
-            }
-            if stale {
-                let _ = writeln!(
-                    err,
-                    "generated files are out of date; run the same command without `--check` to update them"
-                );
-                return Ok(1);
-            }
-            let _ = writeln!(
-                err,
-                "{} output director{} up to date",
-                reports.len(),
-                if reports.len() == 1 {
-                    "y is"
-                } else {
-                    "ies are"
-                }
-            );
-            Ok(0)
-        }
-        Outcome::Written(reports) => {
-            // One write for the whole summary: a batch reports hundreds of directories.
-            use std::fmt::Write as _;
-            let mut summary = String::new();
-            for (dir, report) in reports {
-                let _ = write!(
-                    summary,
-                    "{}: {} written, {} unchanged",
-                    shown(&dir),
-                    report.written.len(),
-                    report.unchanged.len(),
-                );
-                if !report.removed.is_empty() {
-                    let _ = write!(
-                        summary,
-                        ", {} removed ({})",
-                        report.removed.len(),
-                        report.removed.join(", ")
-                    );
-                }
-                if !report.kept.is_empty() {
-                    let _ = write!(
-                        summary,
-                        ", {} kept ({}: no longer generated, but not as vpcgen wrote {}; `--force` never deletes such files)",
-                        report.kept.len(),
-                        report.kept.join(", "),
-                        if report.kept.len() == 1 { "it" } else { "them" }
-                    );
-                }
-                summary.push('\n');
-            }
-            let _ = err.write_all(summary.as_bytes());
-            Ok(0)
-        }
+        Outcome::Checked(reports) if json => Ok(report::json_checked(&reports, out)),
+        Outcome::Checked(reports) => Ok(report::human_checked(&reports, out, err)),
+        Outcome::Written(reports) if json => Ok(report::json_written(&reports, out)),
+        Outcome::Written(reports) => Ok(report::human_written(&reports, err)),
     }
 }
 

@@ -14,6 +14,7 @@ mod checker;
 mod common;
 mod context;
 mod examples;
+mod habits;
 mod hostile_input;
 mod init;
 mod lints;
