@@ -46,6 +46,10 @@ struct ServiceRow {
     #[serde(default)]
     unsupported_az_ids: Vec<String>,
     #[serde(default)]
+    cross_region: bool,
+    #[serde(default)]
+    ipv6: Option<String>,
+    #[serde(default)]
     note: Option<String>,
 }
 
@@ -169,10 +173,20 @@ fn services(code: &mut String) {
             "services.yaml: `{}` has inbound_resolver without both types and private DNS",
             s.key
         );
+        let ipv6 = match s.ipv6.as_deref() {
+            None => true,
+            Some("unsupported") => false,
+            Some(other) => panic!("services.yaml: `{}` has ipv6 `{other}`", s.key),
+        };
+        assert!(
+            !s.cross_region || interface,
+            "services.yaml: `{}` is cross_region without an interface endpoint",
+            s.key
+        );
         let key = &s.key;
         writeln!(
             code,
-            "    Service {{ key: {:?}, title: {:?}, gateway: {gateway}, interface: {interface}, prefix: {:?}, global: {}, ports: &{:?}, policy: {policy}, private_dns: {private_dns}, inbound_resolver: {}, region_prefixes: {}, region_suffixes: {}, policy_unsupported_in: {}, home_regions: {}, unavailable_in: {}, available_in: {}, unsupported_az_ids: {}, note: {:?} }},",
+            "    Service {{ key: {:?}, title: {:?}, gateway: {gateway}, interface: {interface}, prefix: {:?}, global: {}, ports: &{:?}, policy: {policy}, private_dns: {private_dns}, inbound_resolver: {}, region_prefixes: {}, region_suffixes: {}, policy_unsupported_in: {}, home_regions: {}, unavailable_in: {}, available_in: {}, unsupported_az_ids: {}, cross_region: {}, ipv6: {ipv6}, note: {:?} }},",
             s.key,
             s.title,
             s.prefix,
@@ -186,6 +200,7 @@ fn services(code: &mut String) {
             names(&s.unavailable_in, &format!("{key}.unavailable_in"), known),
             names(&s.available_in, &format!("{key}.available_in"), known),
             names(&s.unsupported_az_ids, &format!("{key}.unsupported_az_ids"), None),
+            s.cross_region,
             s.note,
         )
         .unwrap();

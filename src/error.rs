@@ -155,8 +155,9 @@ impl Error {
     }
 }
 
-/// The longest value a message quotes whole; a longer one is cut, saying how long it was.
-const QUOTED_MAX: usize = 80;
+/// The longest value a message quotes whole (a VPC Lattice ARN is about 90 characters); a longer
+/// one is cut, saying how long it was.
+const QUOTED_MAX: usize = 120;
 
 /// `text` with every backticked value longer than `QUOTED_MAX` characters cut short: a message
 /// names the value it is about, and a megabyte of it would drown the message.

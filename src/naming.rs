@@ -53,6 +53,29 @@ pub fn endpoint(service: &'static Service, kind: EndpointType) -> Arc<Ident> {
     })
 }
 
+/// The names of an endpoint with key `key`: a catalogue service's (as `endpoint`), or those of
+/// the `name` the spec gives it, which are the name's alone.
+pub fn endpoint_ident(
+    key: &str,
+    service: Option<&'static Service>,
+    kind: EndpointType,
+) -> Arc<Ident> {
+    match service {
+        Some(s) if s.key == key => endpoint(s, kind),
+        _ => memo::remember(NamedEndpoint(key.to_owned()), |n| {
+            Arc::new(Ident {
+                tf: tf_ident(&n.0),
+                cfn: cfn_logical_id(&n.0),
+                kebab: kebab(&n.0),
+            })
+        }),
+    }
+}
+
+/// A named endpoint's `name`, as the key of its remembered identifiers.
+#[derive(PartialEq, Eq, Hash)]
+struct NamedEndpoint(String);
+
 fn endpoint_named(service: &Service, kind: EndpointType) -> Ident {
     let stem = if kind == service.default_type() {
         service.key.to_owned()

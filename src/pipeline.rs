@@ -193,6 +193,39 @@ pub fn check_names(specs: &[&Validated], settings: &Settings) -> Vec<Failure> {
     errors
 }
 
+/// What a target cannot express: CloudFormation has no property for an interface endpoint's
+/// fixed addresses (`AWS::EC2::VPCEndpoint` lacks `SubnetConfigurations`), so a spec with
+/// `fixed_ips` is refused for it rather than rendered without them.
+pub fn check_targets(specs: &[&Validated], settings: &Settings) -> Vec<Failure> {
+    if !settings.targets.contains(&Target::CloudFormation) {
+        return Vec::new();
+    }
+    let mut errors = Vec::new();
+    for p in specs {
+        let diags: Vec<Diagnostic> = p
+            .vpc
+            .endpoints
+            .iter()
+            .filter(|e| !e.fixed_ips.is_empty())
+            .map(|e| {
+                Diagnostic::new(
+                    &format!("{}.fixed_ips", e.path),
+                    &format!(
+                        "CloudFormation cannot fix the addresses of `{}`: AWS::EC2::VPCEndpoint has no property for them",
+                        e.key
+                    ),
+                    "generate this spec with `--target terraform` (which writes `subnet_configuration`), or remove `fixed_ips` to let AWS choose the addresses",
+                )
+                .at_key()
+            })
+            .collect();
+        if !diags.is_empty() {
+            errors.push((p.file.display_path(), crate::spec::error(&p.file, diags)));
+        }
+    }
+    errors
+}
+
 /// A failure, with the spec it belongs to (for the count of failed specs).
 pub type Failure = (String, Error);
 
@@ -394,6 +427,7 @@ fn run(
     if settings.many {
         failures.extend(check_names(&ok, &settings));
     }
+    failures.extend(check_targets(&ok, &settings));
     if mode.dump_context && failures.is_empty() {
         let mut contexts = Vec::new();
         for p in &ok {

@@ -45,6 +45,10 @@ pub struct Service {
     pub available_in: &'static [&'static str],
     /// AZ IDs in which the endpoint cannot be created.
     pub unsupported_az_ids: &'static [&'static str],
+    /// Whether an interface endpoint in another Region of the partition can reach it.
+    pub cross_region: bool,
+    /// Whether its private endpoints take IPv6 (dual-stack or IPv6-only), as far as AWS says.
+    pub ipv6: bool,
     pub note: Option<&'static str>,
 }
 
@@ -79,11 +83,17 @@ include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
 /// service name or a missing Region says how old the data was.
 pub const CATALOGUE_AS_OF: &str = "2026-12";
 
-/// The two endpoint types vpcgen generates.
+/// The endpoint types AWS offers (`VpcEndpointType`), in the order the plan lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum EndpointType {
     Gateway,
     Interface,
+    /// Puts a Gateway Load Balancer's appliances in the path of routed traffic.
+    GatewayLoadBalancer,
+    /// Reaches one VPC Lattice resource configuration (a database, a host, a domain).
+    Resource,
+    /// Reaches a whole VPC Lattice service network.
+    ServiceNetwork,
 }
 
 impl EndpointType {
@@ -91,6 +101,9 @@ impl EndpointType {
         match self {
             EndpointType::Gateway => "Gateway",
             EndpointType::Interface => "Interface",
+            EndpointType::GatewayLoadBalancer => "GatewayLoadBalancer",
+            EndpointType::Resource => "Resource",
+            EndpointType::ServiceNetwork => "ServiceNetwork",
         }
     }
 
@@ -98,7 +111,42 @@ impl EndpointType {
         match self {
             EndpointType::Gateway => "gateway",
             EndpointType::Interface => "interface",
+            EndpointType::GatewayLoadBalancer => "Gateway Load Balancer",
+            EndpointType::Resource => "resource",
+            EndpointType::ServiceNetwork => "service-network",
         }
+    }
+
+    /// The type as one word, for JSON and tables: `gateway`, `interface`,
+    /// `gateway-load-balancer`, `resource`, `service-network`.
+    pub fn word(self) -> &'static str {
+        match self {
+            EndpointType::GatewayLoadBalancer => "gateway-load-balancer",
+            other => other.lower(),
+        }
+    }
+
+    /// Network interfaces in subnets: every type but Gateway.
+    pub fn has_subnets(self) -> bool {
+        self != EndpointType::Gateway
+    }
+
+    /// Behind the endpoint security group: the types whose network interfaces clients connect to.
+    pub fn has_security_group(self) -> bool {
+        matches!(
+            self,
+            EndpointType::Interface | EndpointType::Resource | EndpointType::ServiceNetwork
+        )
+    }
+
+    /// Takes an endpoint policy ("supported only for gateway and interface endpoints").
+    pub fn takes_policy(self) -> bool {
+        matches!(self, EndpointType::Gateway | EndpointType::Interface)
+    }
+
+    /// Has private DNS names to enable.
+    pub fn has_private_dns(self) -> bool {
+        self.has_security_group()
     }
 }
 
@@ -121,6 +169,7 @@ impl Service {
         match kind {
             EndpointType::Gateway => self.gateway,
             EndpointType::Interface => self.interface,
+            _ => false,
         }
     }
 
@@ -245,6 +294,16 @@ impl Region {
             .collect()
     }
 }
+
+/// AZ IDs from which no endpoint reaches a service in another Region (PrivateLink Guide,
+/// "Cross-region enabled AWS services").
+pub const CROSS_REGION_UNSUPPORTED_AZ_IDS: &[&str] = &[
+    "apne1-az3",
+    "apne2-az2",
+    "apne2-az4",
+    "use1-az3",
+    "usw1-az2",
+];
 
 /// Interface endpoints per VPC before AWS asks for a quota increase.
 pub const INTERFACE_ENDPOINTS_PER_VPC: usize = 50;

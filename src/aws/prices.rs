@@ -16,3 +16,14 @@ pub const DATA_TIERS: &[(f64, f64)] = &[
 pub const NAT_HOUR_USD: f64 = 0.045;
 pub const NAT_GB_USD: f64 = 0.045;
 pub const REFERENCE_ENDPOINT_HOUR_USD: f64 = 0.01;
+/// Gateway Load Balancer endpoints: billed per endpoint-hour at the Region's interface endpoint
+/// rate (`USE1-VpcEndpoint-GWLBE-Hours` $0.010, `APS7-…` $0.0117) and per GB processed
+/// (`…-GWLBE-Bytes`, $0.0035 in both); AWS Price List `AmazonVPC`, 2026-09-17.
+pub const GWLB_GB_USD: f64 = 0.0035;
+/// Resource endpoints: twice the Region's interface endpoint rate per AZ-hour
+/// (`USE1-VpcEndpoint-Resource-Hours` $0.020, `APS7-…` $0.0234) and $0.010 per GB; same source.
+pub const RESOURCE_HOUR_FACTOR: f64 = 2.0;
+pub const RESOURCE_GB_USD: f64 = 0.01;
+/// Service-network endpoints cost nothing themselves; VPC Lattice bills what they reach, from
+/// $0.010 per GB to resources (VPC Lattice pricing page, third-party copy read 2026-09-20).
+pub const SERVICE_NETWORK_GB_USD: f64 = 0.01;

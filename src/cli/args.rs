@@ -205,6 +205,9 @@ pub struct ServicesArgs {
     /// List the Regions and their partitions.
     #[arg(long)]
     pub regions: bool,
+    /// Only the services an endpoint in another Region can reach (`service_region`).
+    #[arg(long, conflicts_with_all = ["presets", "regions"])]
+    pub cross_region: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -228,7 +228,7 @@ fn services(args: &ServicesArgs, out: &mut dyn Write) -> Result<u8, Error> {
                 aws::region_help(&args.region),
             )
         })?;
-        views::listing::services(args.query.as_deref(), region, json)
+        views::listing::services(args.query.as_deref(), args.cross_region, region, json)
     };
     emit(out, &text)
 }

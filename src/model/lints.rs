@@ -7,11 +7,7 @@ use crate::aws::{self, EndpointType};
 use crate::spec::{EndpointItem, EndpointSpec, PolicySpec, Spec};
 
 pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
-    let has = |key: &str, kind: EndpointType| {
-        vpc.endpoints
-            .iter()
-            .any(|e| e.service.key == key && e.kind == kind)
-    };
+    let has = |key: &str, kind: EndpointType| vpc.endpoints.iter().any(|e| e.is(key, kind));
     let path_of = |key: &str| {
         spec.endpoints
             .iter()
@@ -30,7 +26,7 @@ pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
     let ssm_explicit = vpc
         .endpoints
         .iter()
-        .any(|e| e.service.key == "ssm" && e.reasons.contains(&Reason::Listed));
+        .any(|e| e.is("ssm", EndpointType::Interface) && e.reasons.contains(&Reason::Listed));
     let companions: Vec<&str> = ["ssmmessages", "ec2messages"]
         .into_iter()
         .filter(|k| !has(k, EndpointType::Interface))
@@ -52,13 +48,19 @@ pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
     let interfaces = vpc
         .endpoints
         .iter()
-        .filter(|e| e.kind == EndpointType::Interface)
+        // The quota is "Interface and Gateway Load Balancer endpoints per VPC".
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EndpointType::Interface | EndpointType::GatewayLoadBalancer
+            )
+        })
         .count();
     if interfaces > aws::INTERFACE_ENDPOINTS_PER_VPC {
         p.warn("endpoints", format!("{interfaces} interface endpoints; the default quota is {} per VPC", aws::INTERFACE_ENDPOINTS_PER_VPC), "request a quota increase (Service Quotas: VPC, interface endpoints per VPC) before applying");
     }
     for e in &vpc.endpoints {
-        if e.service.key == "ecr.dkr" && e.kind == EndpointType::Interface && !e.private_dns {
+        if e.is("ecr.dkr", EndpointType::Interface) && !e.private_dns {
             p.warn(path_of("ecr.dkr"), "`ecr.dkr` with private DNS off", "Docker clients reach ECR by its public name; ECR requires private DNS on this endpoint");
         }
     }
@@ -84,18 +86,18 @@ pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
         }
     }
     for (i, item) in spec.endpoints.iter().enumerate() {
-        if let EndpointItem::Long(EndpointSpec {
-            policy: Some(PolicySpec::Document(doc)),
-            ..
-        }) = item
+        if let EndpointItem::Long(long) = item
+            && let EndpointSpec {
+                policy: Some(PolicySpec::Document(doc)),
+                ..
+            } = &**long
+            && deny_only(doc)
         {
-            if deny_only(doc) {
-                p.warn(
-                    format!("endpoints[{i}].policy"),
-                    "the policy only denies",
-                    "an endpoint policy with no Allow blocks every request: add an Allow statement",
-                );
-            }
+            p.warn(
+                format!("endpoints[{i}].policy"),
+                "the policy only denies",
+                "an endpoint policy with no Allow blocks every request: add an Allow statement",
+            );
         }
     }
 }
@@ -105,7 +107,10 @@ pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
 /// each account); the plan notes that instead.
 fn zones(p: &mut Problems, vpc: &Vpc, path_of: &dyn Fn(&str) -> String) {
     for e in &vpc.endpoints {
-        if e.kind != EndpointType::Interface || e.service.unsupported_az_ids.is_empty() {
+        let Some(s) = e.service() else {
+            continue;
+        };
+        if e.kind != EndpointType::Interface || s.unsupported_az_ids.is_empty() {
             continue;
         }
         let used: Vec<&str> = match &vpc.network {
@@ -121,11 +126,11 @@ fn zones(p: &mut Problems, vpc: &Vpc, path_of: &dyn Fn(&str) -> String) {
         };
         for zone in used
             .into_iter()
-            .filter(|z| e.service.unsupported_az_ids.contains(z))
+            .filter(|z| s.unsupported_az_ids.contains(z))
         {
             p.warn(
-                path_of(e.service.key),
-                format!("`{}` is not offered in AZ `{zone}`", e.service.key),
+                path_of(s.key),
+                format!("`{}` is not offered in AZ `{zone}`", s.key),
                 "AWS refuses to create the endpoint there: give it `subnets:` in the other AZs, or move the subnet",
             );
         }

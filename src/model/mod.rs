@@ -2,7 +2,8 @@
 //! applied once. All problems in a spec are collected and reported together; specs that generate
 //! but are probably wrong get warnings (`lints`). Each part of the spec has its own checks:
 //! `settings` (name, Region, organization, security group, tags), `network` (an existing or a
-//! new VPC), `policy` (endpoint policies), `endpoints`.
+//! new VPC), `policy` (endpoint policies), `endpoints` (what each endpoint reaches, how, and
+//! through which addresses and routes).
 
 mod endpoints;
 mod lints;
@@ -14,7 +15,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use ipnet::Ipv4Net;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::aws::{self, EndpointType, Partition, Region, Service};
 use crate::error::{Diagnostic, Error};
@@ -32,14 +35,16 @@ pub struct Vpc {
     pub region: &'static Region,
     pub partition: &'static Partition,
     pub network: Network,
-    /// Sorted by service key, then type.
+    /// Sorted by key, then type.
     pub endpoints: Vec<Endpoint>,
     pub org_id: Option<String>,
-    /// Sources admitted to interface endpoints; `None` means the VPC CIDR.
-    pub ingress_cidrs: Option<Vec<Ipv4Net>>,
+    /// Sources admitted to interface endpoints (IPv4 and IPv6); `None` means the VPC's blocks.
+    pub ingress_cidrs: Option<Vec<IpNet>>,
     pub source_security_groups: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub traffic_gb_per_month: Option<f64>,
+    /// The spec's default IP address type of interface endpoints.
+    pub ip_address_type: Option<IpAddressType>,
     /// Template overrides named in the spec, resolved against the spec's directory.
     pub templates: Option<PathBuf>,
     pub warnings: Vec<Diagnostic>,
@@ -55,6 +60,8 @@ pub enum Network {
 pub struct ExistingVpc {
     pub id: Option<String>,
     pub cidr: Ipv4Net,
+    /// The VPC's IPv6 block, when it has one.
+    pub ipv6_cidr: Option<Ipv6Net>,
     pub subnets: Vec<Subnet>,
     pub route_tables: Vec<String>,
 }
@@ -79,6 +86,18 @@ pub struct NewVpc {
     pub public: Vec<Ipv4Net>,
     pub nat: Nat,
     pub gateway_on_public: bool,
+    /// AWS gives the VPC an IPv6 /56 and every subnet a /64 of it (dual-stack subnets).
+    pub ipv6: bool,
+}
+
+impl Network {
+    /// Whether the VPC has an IPv6 block: written for an existing VPC, asked for a new one.
+    pub fn has_ipv6(&self) -> bool {
+        match self {
+            Network::Existing(v) => v.ipv6_cidr.is_some(),
+            Network::New(v) => v.ipv6,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,26 +119,136 @@ impl Nat {
 
 #[derive(Debug, Clone)]
 pub struct Endpoint {
-    pub service: &'static Service,
+    /// The catalogue key of the service, or the endpoint's `name` where the spec gives one
+    /// (required for endpoints that reach no catalogue service). Names its resources.
+    pub key: String,
+    /// What the endpoint reaches.
+    pub reach: Reach,
     pub kind: EndpointType,
     /// Why this type: the rule that chose it, or that the spec asked.
     pub type_reason: &'static str,
-    /// `None` when the service rejects endpoint policies.
+    /// The spec entry that set it (`endpoints[3]`), or the preset that brought it.
+    pub path: String,
+    /// `None` when the service or the endpoint type rejects endpoint policies.
     pub policy: Option<PolicyChoice>,
-    /// Where the policy came from: `endpoint`, `spec default` or `vpcgen default`.
+    /// Where the policy came from: `endpoint`, `spec default` or `vpcgen default`, or why there
+    /// is none.
     pub policy_origin: &'static str,
     /// The spec-wide default policy (`org-only`, ...) that this endpoint does not get because its
-    /// service accepts no policy here.
+    /// service accepts no policy here, or because it is an endpoint service's to decide.
     pub policy_skipped: Option<&'static str>,
-    /// Interface only; always false for gateways.
+    /// Always false for the types without private DNS (gateway, Gateway Load Balancer).
     pub private_dns: bool,
     /// A subset of the VPC's route tables (gateway) named on the endpoint.
     pub route_tables: Option<Vec<String>>,
-    /// A subset of the VPC's subnets (interface) named on the endpoint.
+    /// A subset of the VPC's subnets named on the endpoint (every type but gateway).
     pub subnets: Option<Vec<String>>,
+    /// TCP ports its security group admits: the catalogue's, or the spec's `ports`.
+    pub ports: Vec<u16>,
+    /// Cross-Region: the Region the service is offered from, when not the VPC's.
+    pub service_region: Option<&'static Region>,
+    /// `None` leaves AWS's default (IPv4).
+    pub ip_address_type: Option<IpAddressType>,
+    pub dns_record_ip_type: Option<DnsRecordIpType>,
+    /// Fixed addresses by subnet id (existing VPC) or AZ (new VPC); empty when AWS chooses.
+    pub fixed_ips: BTreeMap<String, FixedIp>,
+    /// Gateway Load Balancer: the routes whose target is the endpoint.
+    pub routes: Vec<Route>,
     pub traffic_gb_per_month: Option<f64>,
     /// Why the endpoint exists: listed in the spec (first) and/or each preset's reason.
     pub reasons: Vec<Reason>,
+}
+
+impl Endpoint {
+    /// The catalogue service it reaches, if it reaches one.
+    pub fn service(&self) -> Option<&'static Service> {
+        match self.reach {
+            Reach::Service(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether it reaches the catalogue service `key` as a `kind` endpoint.
+    pub fn is(&self, key: &str, kind: EndpointType) -> bool {
+        self.kind == kind && self.service().is_some_and(|s| s.key == key)
+    }
+}
+
+/// What an endpoint reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// An AWS service of the catalogue.
+    Service(&'static Service),
+    /// An endpoint service (your own, a partner's, an AWS Marketplace one), by service name.
+    EndpointService(String),
+    /// A Gateway Load Balancer's endpoint service, by service name.
+    GatewayLoadBalancer(String),
+    /// A VPC Lattice resource configuration, by ARN.
+    Resource(String),
+    /// A VPC Lattice service network, by ARN.
+    ServiceNetwork(String),
+}
+
+/// An endpoint's IP address type (`IpAddressType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IpAddressType {
+    Ipv4,
+    Dualstack,
+    Ipv6,
+}
+
+impl IpAddressType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Dualstack => "dualstack",
+            IpAddressType::Ipv6 => "ipv6",
+        }
+    }
+
+    pub fn has_ipv4(self) -> bool {
+        self != IpAddressType::Ipv6
+    }
+
+    pub fn has_ipv6(self) -> bool {
+        self != IpAddressType::Ipv4
+    }
+}
+
+/// The records of an endpoint's DNS names (`DnsOptions.DnsRecordIpType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DnsRecordIpType {
+    Ipv4,
+    Dualstack,
+    Ipv6,
+    ServiceDefined,
+}
+
+impl DnsRecordIpType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DnsRecordIpType::Ipv4 => "ipv4",
+            DnsRecordIpType::Dualstack => "dualstack",
+            DnsRecordIpType::Ipv6 => "ipv6",
+            DnsRecordIpType::ServiceDefined => "service-defined",
+        }
+    }
+}
+
+/// The fixed addresses of an endpoint's network interface in one subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedIp {
+    pub ipv4: Option<Ipv4Addr>,
+    pub ipv6: Option<Ipv6Addr>,
+}
+
+/// A route through a Gateway Load Balancer endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub route_table: String,
+    pub destination: IpNet,
+    /// The AZ, as the spec names the VPC's subnets, whose endpoint is the target.
+    pub az: String,
 }
 
 /// Why an endpoint is in the plan.
@@ -234,7 +363,12 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
     let region = settings::region(p, &spec.region);
     let org_id = settings::org_id(p, spec.org_id.as_deref());
     let network = network::network(p, &spec.vpc, region);
-    let (ingress_cidrs, source_security_groups) = settings::security_group(p, spec);
+    let ip_address_type = spec.ip_address_type.map(endpoints::ip_address_type);
+    if let Some(t) = ip_address_type.filter(|t| t.has_ipv6()) {
+        endpoints::vpc_has_ipv6(p, "ip_address_type", t, network.as_ref());
+    }
+    let (ingress_cidrs, source_security_groups) =
+        settings::security_group(p, spec, network.as_ref());
     let tags = settings::tags(p, file, spec);
     if let Some(t) = spec.traffic_gb_per_month {
         settings::traffic(p, "traffic_gb_per_month", t);
@@ -253,6 +387,7 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
             network: network.as_ref(),
             default_policy: default_policy.as_ref(),
             has_org: org_id.is_some(),
+            ip_address_type,
         },
     );
     if spec.templates.as_ref().is_some_and(|t| t.trim().is_empty()) {
@@ -280,6 +415,7 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
         source_security_groups,
         tags,
         traffic_gb_per_month: spec.traffic_gb_per_month,
+        ip_address_type,
         templates,
         warnings: Vec::new(),
     };

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::{ExistingVpc, Nat, Network, NewVpc, Problems, Subnet, is_id};
 use crate::aws::Region;
@@ -29,6 +29,63 @@ pub(super) fn cidr(p: &mut Problems, path: &str, text: &str) -> Option<Ipv4Net> 
             None
         }
     }
+}
+
+/// An IPv4 or IPv6 CIDR block, without host bits.
+pub(super) fn any_cidr(p: &mut Problems, path: &str, text: &str) -> Option<IpNet> {
+    if !text.contains(':') {
+        return cidr(p, path, text).map(IpNet::V4);
+    }
+    ipv6_cidr(p, path, text).map(IpNet::V6)
+}
+
+pub(super) fn ipv6_cidr(p: &mut Problems, path: &str, text: &str) -> Option<Ipv6Net> {
+    match text.parse::<Ipv6Net>() {
+        Ok(net) if net.trunc() == net => Some(net),
+        Ok(net) => {
+            p.error(
+                path,
+                format!("`{text}` has host bits set"),
+                format!("did you mean `{}`?", net.trunc()),
+            );
+            None
+        }
+        Err(_) => {
+            p.error(
+                path,
+                format!("`{text}` is not an IPv6 CIDR block"),
+                "write an address and a prefix length from 0 to 128, e.g. `2600:1f18:4a3b:c100::/56`",
+            );
+            None
+        }
+    }
+}
+
+/// An existing VPC's IPv6 block: AWS gives VPCs IPv6 blocks from /44 to /64 (a /56 when
+/// Amazon provides it), never from the link-local, multicast or unique-local ranges.
+fn vpc_ipv6_block(p: &mut Problems, text: &str) -> Option<Ipv6Net> {
+    let net = ipv6_cidr(p, "vpc.ipv6_cidr", text)?;
+    if !(44..=64).contains(&net.prefix_len()) {
+        p.error(
+            "vpc.ipv6_cidr",
+            format!(
+                "a VPC's IPv6 block is between /44 and /64, not /{}",
+                net.prefix_len()
+            ),
+            "give the block `aws ec2 describe-vpcs --query 'Vpcs[].Ipv6CidrBlockAssociationSet'` shows, usually a /56",
+        );
+        return None;
+    }
+    let first = net.network().segments()[0];
+    if first & 0xe000 != 0x2000 {
+        p.error(
+            "vpc.ipv6_cidr",
+            format!("`{net}` is not a global unicast block (2000::/3), which AWS gives VPCs"),
+            "give the VPC's IPv6 block as AWS shows it, e.g. `2600:1f18:4a3b:c100::/56`",
+        );
+        return None;
+    }
+    Some(net)
 }
 
 /// Ranges AWS never gives a VPC: "this network", loopback, link-local and multicast (and the
@@ -78,6 +135,7 @@ pub(super) fn network(
             ("id", vpc.id.is_some()),
             ("subnets", vpc.subnets.is_some()),
             ("route_tables", vpc.route_tables.is_some()),
+            ("ipv6_cidr", vpc.ipv6_cidr.is_some()),
         ] {
             if present {
                 p.misplaced(
@@ -96,13 +154,19 @@ pub(super) fn network(
         ("public_subnet_prefix", vpc.public_subnet_prefix.is_some()),
         ("nat", vpc.nat.is_some()),
         ("gateway_on_public", vpc.gateway_on_public.is_some()),
+        ("ipv6", vpc.ipv6.is_some()),
     ];
     for (key, present) in create_only {
         if present {
+            let help = if key == "ipv6" {
+                "an existing VPC's IPv6 block is written as `ipv6_cidr: <block>`; `ipv6: true` asks AWS for one in a new VPC (`create: true`)"
+            } else {
+                "add `create: true` to create the VPC, or remove the key"
+            };
             p.misplaced(
                 format!("vpc.{key}"),
                 format!("`{key}` only applies to a new VPC"),
-                "add `create: true` to create the VPC, or remove the key",
+                help,
             );
         }
     }
@@ -201,9 +265,11 @@ pub(super) fn network(
         }
         route_tables.push(rt.clone());
     }
+    let ipv6_cidr = vpc.ipv6_cidr.as_deref().and_then(|t| vpc_ipv6_block(p, t));
     Some(Network::Existing(ExistingVpc {
         id: vpc.id.clone(),
         cidr: cidr?,
+        ipv6_cidr,
         subnets,
         route_tables,
     }))
@@ -428,6 +494,7 @@ pub(super) fn new_vpc(
                 nat,
                 gateway_on_public: vpc.gateway_on_public.unwrap_or(false),
                 azs_by_id,
+                ipv6: vpc.ipv6.unwrap_or(false),
             }))
         }
         None => {

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
-use super::{Problems, is_id, network};
+use super::{Network, Problems, is_id, network};
 use crate::aws::{self, Region};
 use crate::naming;
 use crate::source::SpecFile;
@@ -47,15 +47,22 @@ pub(super) fn org_id(p: &mut Problems, org_id: Option<&str>) -> Option<String> {
     Some(id.to_owned())
 }
 
-pub(super) fn security_group(p: &mut Problems, spec: &Spec) -> (Option<Vec<Ipv4Net>>, Vec<String>) {
+pub(super) fn security_group(
+    p: &mut Problems,
+    spec: &Spec,
+    network: Option<&Network>,
+) -> (Option<Vec<IpNet>>, Vec<String>) {
     let sg = &spec.security_group;
     let cidrs = sg.ingress_cidrs.as_ref().map(|list| {
         let mut out = Vec::new();
         for (i, c) in list.iter().enumerate() {
             let path = format!("security_group.ingress_cidrs[{i}]");
-            if let Some(net) = network::cidr(p, &path, c) {
-                if net.prefix_len() < 8 {
-                    let share = match net.prefix_len() {
+            let Some(net) = network::any_cidr(p, &path, c) else {
+                continue;
+            };
+            match net {
+                IpNet::V4(v4) if v4.prefix_len() < 8 => {
+                    let share = match v4.prefix_len() {
                         0 => "any address".to_owned(),
                         n => format!("1/{} of all IPv4 addresses", 1u64 << n),
                     };
@@ -65,11 +72,22 @@ pub(super) fn security_group(p: &mut Problems, spec: &Spec) -> (Option<Vec<Ipv4N
                         "endpoints only need the clients' networks; narrow it to the VPC or on-premises ranges",
                     );
                 }
-                if out.contains(&net) {
-                    p.error(&path, format!("`{net}` is listed twice"), "remove one of them");
-                }
-                out.push(net);
+                IpNet::V6(v6) if v6.prefix_len() < 32 => p.warn(
+                    &path,
+                    format!("`{net}` admits a share of the IPv6 internet to the endpoints"),
+                    "endpoints only need the clients' networks; narrow it to the VPC's IPv6 block or on-premises ranges",
+                ),
+                IpNet::V6(_) if network.is_some_and(|n| !n.has_ipv6()) => p.error(
+                    &path,
+                    format!("`{net}` is an IPv6 block, but the VPC has none"),
+                    "give the VPC's IPv6 block as `vpc.ipv6_cidr` (existing VPC) or `vpc.ipv6: true` (new VPC), or remove the entry",
+                ),
+                _ => {}
             }
+            if out.contains(&net) {
+                p.error(&path, format!("`{net}` is listed twice"), "remove one of them");
+            }
+            out.push(net);
         }
         out
     });

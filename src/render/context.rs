@@ -37,18 +37,32 @@ pub struct Context<'a> {
     /// Tags for every taggable resource (the spec's plus `ManagedBy`), sorted by key.
     pub tags: Vec<Tag<'a>>,
     pub vpc: VpcInfo,
-    /// Every endpoint, sorted by service key, then type (`s3` gateway before `s3` interface).
+    /// Every endpoint, sorted by key, then type (`s3` gateway before `s3` interface).
     pub endpoints: Vec<Arc<EndpointInfo>>,
     /// The gateway endpoints of `endpoints`, in the same order.
     pub gateway_endpoints: Vec<Arc<EndpointInfo>>,
     /// The interface endpoints of `endpoints`, in the same order.
     pub interface_endpoints: Vec<Arc<EndpointInfo>>,
-    /// The one security group of the interface endpoints; null when there are none.
+    /// The Gateway Load Balancer endpoint sets of `endpoints`, in the same order.
+    pub gateway_load_balancer_endpoints: Vec<Arc<EndpointInfo>>,
+    /// The VPC Lattice endpoints (resource and service-network) of `endpoints`, in order.
+    pub lattice_endpoints: Vec<Arc<EndpointInfo>>,
+    /// The one security group of the interface and VPC Lattice endpoints; null without them.
     pub security_group: Option<SecurityGroupInfo>,
     /// Which per-endpoint outputs fit within CloudFormation's limit of 200 outputs per template.
     pub output_limits: OutputLimits,
     /// Whether a security group rule admits the VPC's own CIDR (so the CIDR is an input).
     pub uses_vpc_cidr: bool,
+    /// Whether a security group rule admits the VPC's IPv6 block (an input for an existing VPC).
+    pub uses_vpc_ipv6_cidr: bool,
+    /// Existing VPC: whether an endpoint attaches to every subnet of `vpc.subnets` (so the ids
+    /// are an input).
+    pub uses_subnet_ids: bool,
+    /// Existing VPC: whether a gateway endpoint attaches to every route table of
+    /// `vpc.route_tables` (so the ids are an input).
+    pub uses_route_table_ids: bool,
+    /// The hashicorp/aws release the Terraform output needs.
+    pub terraform_provider: ProviderInfo,
     /// Policy documents by name, shared between endpoints (`endpoints[].policy` names one). Each
     /// is an IAM policy document as a JSON object.
     pub policies: &'a BTreeMap<String, serde_json::Value>,
@@ -57,7 +71,26 @@ pub struct Context<'a> {
     pub policy_notes: &'a BTreeMap<String, &'static str>,
 }
 
-/// The spec the output comes from.
+/// The lowest provider release with every argument the output uses.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderInfo {
+    /// `5.20.0`, or higher where a feature needs it.
+    pub minimum: &'static str,
+    /// The features that raise `minimum` above 5.20.0, each with the release that added it, in
+    /// version order; empty at 5.20.0.
+    pub needs: Vec<ProviderNeed>,
+}
+
+/// A feature of the output and the provider release that added it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderNeed {
+    /// `5.83.0`.
+    pub version: &'static str,
+    /// `service_region (cross-Region endpoints)`.
+    pub feature: &'static str,
+}
+
+/// Which outputs fit in a CloudFormation template.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutputLimits {
     /// One output per endpoint with its id fits.
@@ -81,10 +114,16 @@ impl OutputLimits {
             NetworkPlan::New(v) => 3 * v.azs.len(),
             NetworkPlan::Existing { .. } => 0,
         };
-        let ids = plan.endpoints.len() + fixed <= CFN_MAX_OUTPUTS;
+        // A Gateway Load Balancer endpoint set has one endpoint, and one output, per subnet.
+        let endpoints: usize = plan
+            .endpoints
+            .iter()
+            .map(|e| e.placements.len().max(1))
+            .sum();
+        let ids = endpoints + fixed <= CFN_MAX_OUTPUTS;
         OutputLimits {
             endpoint_ids: ids,
-            dns_entries: ids && plan.endpoints.len() + interfaces + fixed <= CFN_MAX_OUTPUTS,
+            dns_entries: ids && endpoints + interfaces + fixed <= CFN_MAX_OUTPUTS,
         }
     }
 }
@@ -122,6 +161,11 @@ pub struct VpcInfo {
     pub id: Option<String>,
     /// The VPC's IPv4 CIDR block (`10.0.0.0/16`).
     pub cidr: String,
+    /// Existing VPC: its IPv6 block from the spec (`vpc.ipv6_cidr`); null without one and for a
+    /// new VPC.
+    pub ipv6_cidr: Option<String>,
+    /// New VPC: AWS gives it an IPv6 /56 and each subnet a /64 of it (`vpc.ipv6`).
+    pub ipv6: bool,
     /// Existing VPC: subnets as given, sorted by AZ; empty for a new VPC.
     pub subnets: Vec<SubnetInfo>,
     /// Existing VPC: the subnet ids of `subnets`, in the same order.
@@ -166,6 +210,11 @@ pub struct AzInfo {
     pub nat_gateway: bool,
     /// AZ whose NAT gateway the private route table uses; null without NAT.
     pub nat_via: Option<String>,
+    /// With `vpc.ipv6`: the private subnet's /64 as a `cidrsubnet` netnum of the VPC's /56
+    /// (the AZ's index); null otherwise.
+    pub private_ipv6_netnum: Option<u8>,
+    /// With `vpc.ipv6` and public subnets: the public subnet's netnum (128 + the AZ's index).
+    pub public_ipv6_netnum: Option<u8>,
     /// `ident` of the `nat_via` AZ; null without NAT.
     pub nat_via_ident: Option<Ident>,
 }
@@ -174,52 +223,120 @@ pub struct AzInfo {
 /// thread can hand an equal endpoint of a later spec the template value it made for this one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct EndpointInfo {
-    /// Catalogue key of the service (`ecr.api`), as written in specs.
-    pub key: &'static str,
-    /// The service's name (`Amazon ECR API`).
+    /// Catalogue key of the service (`ecr.api`) as written in specs, or the endpoint's `name`
+    /// where the spec gives one (always for endpoints that reach no catalogue service).
+    pub key: Arc<str>,
+    /// The catalogue key of the service it reaches; null for the other kinds.
+    pub service_key: Option<&'static str>,
+    /// The service's name (`Amazon ECR API`), or the kind of target (`Endpoint service`).
     pub title: &'static str,
+    /// What it reaches: `service` (an AWS service of the catalogue), `endpoint_service`,
+    /// `gateway_load_balancer`, `resource_configuration` or `service_network`.
+    pub reach: &'static str,
     /// Identifiers derived from the key (and the type, when it is not the service's default):
     /// `ecr_api` / `EcrApi` / `ecr-api`, `s3_interface` / `S3Interface` / `s3-interface`.
     pub ident: Arc<Ident>,
-    /// `Gateway` or `Interface`, spelt as AWS spells it.
+    /// `Gateway`, `Interface`, `GatewayLoadBalancer`, `Resource` or `ServiceNetwork`, spelt as
+    /// AWS spells it.
     pub r#type: &'static str,
     /// `type == "Gateway"`.
     pub gateway: bool,
     /// `type == "Interface"`.
     pub interface: bool,
+    /// `type == "GatewayLoadBalancer"`.
+    pub gateway_load_balancer: bool,
+    /// `type` is `Resource` or `ServiceNetwork`.
+    pub lattice: bool,
+    /// Its network interfaces are in the endpoint security group (interface and VPC Lattice).
+    pub has_security_group: bool,
     /// Why this type was chosen (`gateway by default: free, and reached from inside the VPC`).
     pub type_reason: &'static str,
-    /// The AWS service name in this Region (`com.amazonaws.eu-west-1.ecr.api`).
+    /// The service name (`com.amazonaws.eu-west-1.ecr.api`, in the `service_region` when set);
+    /// empty for VPC Lattice endpoints.
     pub service_name: Arc<str>,
-    /// Interface: TCP ports the service listens on (`[443]`); empty for gateways.
-    pub ports: &'static [u16],
-    /// Interface: whether private DNS is enabled; always false for gateways.
+    /// VPC Lattice: the resource configuration's or service network's ARN; null otherwise.
+    pub arn: Option<Arc<str>>,
+    /// Cross-Region: the Region the service is reached in; null for the VPC's own.
+    pub service_region: Option<&'static str>,
+    /// TCP ports its security group rules admit (`[443]`); empty without a security group.
+    pub ports: Arc<[u16]>,
+    /// Whether private DNS is enabled; always false for gateway and Gateway Load Balancer.
     pub private_dns: bool,
     /// S3/DynamoDB interface with private DNS: the inbound-resolver-only setting (true when a
     /// gateway endpoint for the service exists); null for every other endpoint.
     pub inbound_resolver_only: Option<bool>,
+    /// `ipv4`, `dualstack` or `ipv6`; null for AWS's default (IPv4).
+    pub ip_address_type: Option<&'static str>,
+    /// `ipv4`, `dualstack`, `ipv6` or `service-defined`; null for AWS's default.
+    pub dns_record_ip_type: Option<&'static str>,
+    /// Whether the endpoint has DNS options to set (`dns_record_ip_type` or
+    /// `inbound_resolver_only`).
+    pub dns_options: bool,
     /// A gateway endpoint this one must be created after (its `ident`); null otherwise.
     pub depends_on: Option<Arc<Ident>>,
     /// Gateway: the route tables it attaches to.
     pub route_tables: AttachmentInfo,
-    /// Interface: the subnets it has network interfaces in.
+    /// Every other type: the subnets it has network interfaces in.
     pub subnets: AttachmentInfo,
-    /// Interface: the AZs of its subnets, sorted; empty for gateways.
+    /// The AZs of its subnets, sorted; empty for gateways.
     pub azs: Arc<[String]>,
-    /// Name of the policy in `policies`, or null where the service rejects policies.
+    /// Interface: fixed addresses by subnet (`subnet`, `ipv4`, `ipv6`), sorted; empty when AWS
+    /// chooses them.
+    pub fixed_ips: Arc<[FixedIpInfo]>,
+    /// Gateway Load Balancer: one endpoint per subnet (`subnet`, `az`, `cfn` suffix), by AZ.
+    pub placements: Arc<[PlacementInfo]>,
+    /// Gateway Load Balancer: the routes to its endpoints, sorted by `key`.
+    pub routes: Arc<[RouteInfo]>,
+    /// Name of the policy in `policies`, or null where the endpoint takes none.
     pub policy: Option<Arc<str>>,
     /// `full-access`, `org-only`, `custom` or `none`.
     pub policy_kind: &'static str,
-    /// Where the policy choice came from: `endpoint`, `spec default`, `vpcgen default` or
-    /// `not supported by the service`.
+    /// Where the policy choice came from: `endpoint`, `spec default`, `vpcgen default`, or why
+    /// there is none: `not supported by the service`, `left to the endpoint service`,
+    /// `not supported by the endpoint type`.
     pub policy_origin: &'static str,
     /// The spec's default policy (`org-only`, `full-access`, `custom`) that this endpoint does
-    /// not get because its service accepts no policy here; null otherwise.
+    /// not get; null otherwise.
     pub policy_skipped: Option<&'static str>,
     /// Why the endpoint exists: `listed in the spec` first, then the presets that asked for it.
     pub reasons: Vec<String>,
     /// A catalogue note about the service worth a comment in the output; null if none.
     pub note: Option<&'static str>,
+}
+
+/// A fixed address of an interface endpoint's network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct FixedIpInfo {
+    /// Existing VPC: the subnet id. New VPC: the AZ, as in `vpc.azs[].name`.
+    pub subnet: String,
+    pub ipv4: Option<String>,
+    pub ipv6: Option<String>,
+}
+
+/// One endpoint of a Gateway Load Balancer endpoint set.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct PlacementInfo {
+    pub subnet: String,
+    pub az: String,
+    /// The subnet id as a logical id suffix (`Subnet0aaa1111bbbb2222c`).
+    pub cfn: String,
+}
+
+/// A route whose target is a Gateway Load Balancer endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct RouteInfo {
+    /// `<route table> <destination>`, the route's Terraform key.
+    pub key: String,
+    /// Logical id suffix from the key (`Rtb0abc0x0x0x0n0`).
+    pub cfn: String,
+    pub route_table: String,
+    /// The destination CIDR block.
+    pub destination: String,
+    /// The destination is an IPv6 block.
+    pub ipv6: bool,
+    pub az: String,
+    /// The endpoint subnet in `az`: the endpoint this route goes to.
+    pub subnet: String,
 }
 
 /// What an endpoint attaches to.
@@ -254,9 +371,9 @@ pub struct RuleInfo {
     pub protocol: String,
     pub from_port: u16,
     pub to_port: u16,
-    /// `vpc_cidr`, `cidr` or `security_group`.
+    /// `vpc_cidr`, `vpc_ipv6_cidr`, `cidr`, `cidr_ipv6` or `security_group`.
     pub source_kind: String,
-    /// The CIDR or security group id; empty for `vpc_cidr`.
+    /// The CIDR or security group id; empty for `vpc_cidr` and `vpc_ipv6_cidr`.
     pub source: String,
     /// Human description (`HTTPS (443) to interface endpoints from the VPC CIDR`).
     pub description: String,
@@ -277,23 +394,55 @@ impl Context<'_> {
         c.insert("tags", &self.tags);
         c.insert("vpc", &self.vpc);
         let endpoints = endpoint_values(&self.endpoints);
-        let pick = |gateway: bool| -> Vec<tera::Value> {
+        let pick = |group: Group| -> Vec<tera::Value> {
             endpoints
                 .iter()
                 .zip(&self.endpoints)
-                .filter(|(_, e)| e.gateway == gateway)
+                .filter(|(_, e)| group.has(e))
                 .map(|(v, _)| v.clone())
                 .collect()
         };
-        c.insert_value("gateway_endpoints", tera::Value::from(pick(true)));
-        c.insert_value("interface_endpoints", tera::Value::from(pick(false)));
+        c.insert_value("gateway_endpoints", tera::Value::from(pick(Group::Gateway)));
+        c.insert_value(
+            "interface_endpoints",
+            tera::Value::from(pick(Group::Interface)),
+        );
+        c.insert_value(
+            "gateway_load_balancer_endpoints",
+            tera::Value::from(pick(Group::GatewayLoadBalancer)),
+        );
+        c.insert_value("lattice_endpoints", tera::Value::from(pick(Group::Lattice)));
         c.insert_value("endpoints", tera::Value::from(endpoints));
         c.insert("security_group", &self.security_group);
         c.insert("output_limits", &self.output_limits);
         c.insert("uses_vpc_cidr", &self.uses_vpc_cidr);
+        c.insert("uses_vpc_ipv6_cidr", &self.uses_vpc_ipv6_cidr);
+        c.insert("uses_subnet_ids", &self.uses_subnet_ids);
+        c.insert("uses_route_table_ids", &self.uses_route_table_ids);
+        c.insert("terraform_provider", &self.terraform_provider);
         c.insert_value("policies", policy_values(self.policies));
         c.insert("policy_notes", &self.policy_notes);
         c
+    }
+}
+
+/// The endpoint lists of the context besides `endpoints`.
+#[derive(Clone, Copy)]
+enum Group {
+    Gateway,
+    Interface,
+    GatewayLoadBalancer,
+    Lattice,
+}
+
+impl Group {
+    fn has(self, e: &EndpointInfo) -> bool {
+        match self {
+            Group::Gateway => e.gateway,
+            Group::Interface => e.interface,
+            Group::GatewayLoadBalancer => e.gateway_load_balancer,
+            Group::Lattice => e.lattice,
+        }
     }
 }
 
@@ -337,17 +486,14 @@ pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> C
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     tags.insert("ManagedBy", "vpcgen");
+    let existing = matches!(plan.network, NetworkPlan::Existing { .. });
     let endpoints: Vec<Arc<EndpointInfo>> = plan
         .endpoints
         .iter()
         .map(|e| Arc::new(endpoint(e)))
         .collect();
-    let pick = |gateway: bool| -> Vec<Arc<EndpointInfo>> {
-        endpoints
-            .iter()
-            .filter(|e| e.gateway == gateway)
-            .cloned()
-            .collect()
+    let pick = |group: Group| -> Vec<Arc<EndpointInfo>> {
+        endpoints.iter().filter(|e| group.has(e)).cloned().collect()
     };
     Context {
         context_version: CONTEXT_VERSION,
@@ -368,8 +514,10 @@ pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> C
             .map(|(key, value)| Tag { key, value })
             .collect(),
         vpc: vpc(plan),
-        gateway_endpoints: pick(true),
-        interface_endpoints: pick(false),
+        gateway_endpoints: pick(Group::Gateway),
+        interface_endpoints: pick(Group::Interface),
+        gateway_load_balancer_endpoints: pick(Group::GatewayLoadBalancer),
+        lattice_endpoints: pick(Group::Lattice),
         endpoints,
         security_group: plan.security_group.as_ref().map(|sg| SecurityGroupInfo {
             ident: sg.ident.clone(),
@@ -381,7 +529,9 @@ pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> C
                 .map(|r| {
                     let (kind, source) = match &r.source {
                         Source::VpcCidr => ("vpc_cidr", String::new()),
-                        Source::Cidr(c) => ("cidr", c.to_string()),
+                        Source::VpcIpv6Cidr => ("vpc_ipv6_cidr", String::new()),
+                        Source::Cidr(ipnet::IpNet::V4(c)) => ("cidr", c.to_string()),
+                        Source::Cidr(ipnet::IpNet::V6(c)) => ("cidr_ipv6", c.to_string()),
                         Source::SecurityGroup(g) => ("security_group", g.clone()),
                     };
                     RuleInfo {
@@ -401,6 +551,29 @@ pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> C
             .security_group
             .as_ref()
             .is_some_and(|sg| sg.rules.iter().any(|r| r.source == Source::VpcCidr)),
+        uses_vpc_ipv6_cidr: plan
+            .security_group
+            .as_ref()
+            .is_some_and(|sg| sg.rules.iter().any(|r| r.source == Source::VpcIpv6Cidr)),
+        uses_subnet_ids: existing
+            && plan
+                .endpoints
+                .iter()
+                .any(|e| e.kind.has_security_group() && e.subnets.all),
+        uses_route_table_ids: existing
+            && plan
+                .endpoints
+                .iter()
+                .any(|e| e.kind == EndpointType::Gateway && e.route_tables.all),
+        terraform_provider: ProviderInfo {
+            minimum: plan.provider_floor.version,
+            needs: plan
+                .provider_floor
+                .needs
+                .iter()
+                .map(|(version, feature)| ProviderNeed { version, feature })
+                .collect(),
+        },
         policies: &plan.policies,
         policy_notes: &plan.policy_notes,
     }
@@ -411,6 +584,7 @@ fn vpc(plan: &Plan) -> VpcInfo {
         NetworkPlan::Existing {
             id,
             cidr,
+            ipv6_cidr,
             subnets,
             route_tables,
         } => {
@@ -427,6 +601,8 @@ fn vpc(plan: &Plan) -> VpcInfo {
                 create: false,
                 id: id.clone(),
                 cidr: cidr.to_string(),
+                ipv6_cidr: ipv6_cidr.map(|c| c.to_string()),
+                ipv6: false,
                 subnet_ids: subnets.iter().map(|s| s.id.clone()).collect(),
                 subnets,
                 route_tables: route_tables.clone(),
@@ -441,6 +617,8 @@ fn vpc(plan: &Plan) -> VpcInfo {
             create: true,
             id: None,
             cidr: v.cidr.to_string(),
+            ipv6_cidr: None,
+            ipv6: v.ipv6,
             subnets: Vec::new(),
             subnet_ids: Vec::new(),
             route_tables: Vec::new(),
@@ -459,6 +637,8 @@ fn vpc(plan: &Plan) -> VpcInfo {
                         .as_ref()
                         .and_then(|n| v.azs.iter().find(|x| &x.name == n))
                         .map(|x| x.ident.clone()),
+                    private_ipv6_netnum: a.private_ipv6_netnum,
+                    public_ipv6_netnum: a.public_ipv6_netnum,
                 })
                 .collect(),
             public_subnets: v.public,
@@ -475,21 +655,65 @@ fn endpoint(e: &PlannedEndpoint) -> EndpointInfo {
         items: a.items.clone(),
     };
     EndpointInfo {
-        key: e.key,
+        key: e.key.clone(),
+        service_key: e.service_key,
         title: e.title,
+        reach: e.reach,
         ident: e.ident.clone(),
         r#type: e.kind.as_str(),
         gateway: e.kind == EndpointType::Gateway,
         interface: e.kind == EndpointType::Interface,
+        gateway_load_balancer: e.kind == EndpointType::GatewayLoadBalancer,
+        lattice: matches!(
+            e.kind,
+            EndpointType::Resource | EndpointType::ServiceNetwork
+        ),
+        has_security_group: e.kind.has_security_group(),
         type_reason: e.type_reason,
         service_name: e.service_name.clone(),
-        ports: e.ports,
+        arn: e.arn.clone(),
+        service_region: e.service_region,
+        ports: e.ports.clone(),
         private_dns: e.private_dns,
         inbound_resolver_only: e.inbound_resolver_only,
+        ip_address_type: e.ip_address_type.map(|t| t.as_str()),
+        dns_record_ip_type: e.dns_record_ip_type.map(|t| t.as_str()),
+        dns_options: e.dns_record_ip_type.is_some() || e.inbound_resolver_only.is_some(),
         depends_on: e.depends_on.clone(),
         route_tables: attachment(&e.route_tables),
         subnets: attachment(&e.subnets),
         azs: e.azs.clone(),
+        fixed_ips: e
+            .fixed_ips
+            .iter()
+            .map(|f| FixedIpInfo {
+                subnet: f.subnet.clone(),
+                ipv4: f.ipv4.clone(),
+                ipv6: f.ipv6.clone(),
+            })
+            .collect(),
+        placements: e
+            .placements
+            .iter()
+            .map(|p| PlacementInfo {
+                subnet: p.subnet.clone(),
+                az: p.az.clone(),
+                cfn: p.cfn.clone(),
+            })
+            .collect(),
+        routes: e
+            .routes
+            .iter()
+            .map(|r| RouteInfo {
+                key: r.key.clone(),
+                cfn: r.cfn.clone(),
+                route_table: r.route_table.clone(),
+                destination: r.destination.clone(),
+                ipv6: r.ipv6,
+                az: r.az.clone(),
+                subnet: r.subnet.clone(),
+            })
+            .collect(),
         policy: e.policy.clone(),
         policy_kind: e.policy_kind,
         policy_origin: e.policy_origin,

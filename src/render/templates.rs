@@ -21,6 +21,10 @@ pub const BUILTINS: &[(&str, &str)] = &[
         include_str!("../../templates/cloudformation/_endpoint.tera"),
     ),
     (
+        "cloudformation/_gwlb_endpoint.tera",
+        include_str!("../../templates/cloudformation/_gwlb_endpoint.tera"),
+    ),
+    (
         "cloudformation/_header.tera",
         include_str!("../../templates/cloudformation/_header.tera"),
     ),
@@ -37,12 +41,20 @@ pub const BUILTINS: &[(&str, &str)] = &[
         include_str!("../../templates/terraform/_gateway_endpoint.tera"),
     ),
     (
+        "terraform/_gwlb_endpoint.tera",
+        include_str!("../../templates/terraform/_gwlb_endpoint.tera"),
+    ),
+    (
         "terraform/_header.tera",
         include_str!("../../templates/terraform/_header.tera"),
     ),
     (
         "terraform/_interface_endpoint.tera",
         include_str!("../../templates/terraform/_interface_endpoint.tera"),
+    ),
+    (
+        "terraform/_lattice_endpoint.tera",
+        include_str!("../../templates/terraform/_lattice_endpoint.tera"),
     ),
     (
         "terraform/main.tf.tera",

@@ -10,7 +10,10 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::{AzsSpec, EndpointItem, EndpointSpec, NatSpec, PolicySpec, TagValue, TypeSpec};
+use super::{
+    AzsSpec, DnsIpTypeSpec, EndpointItem, EndpointSpec, FixedIpSpec, IpTypeSpec, NatSpec,
+    PolicySpec, TagValue, TypeSpec,
+};
 
 /// An enum written as one word. Derived enum deserialisers accept YAML tags and report a list or
 /// a mapping as "expected a YAML tag starting with '!'"; this says which words are allowed.
@@ -84,7 +87,7 @@ impl<'de> Deserialize<'de> for EndpointItem {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 EndpointSpec::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(EndpointItem::Long)
+                    .map(|long| EndpointItem::Long(Box::new(long)))
             }
         }
         d.deserialize_any(V)
@@ -167,6 +170,86 @@ where
         }
     }
     d.deserialize_map(Keys(std::marker::PhantomData))
+}
+
+/// `unique_keys` for a mapping that may be absent.
+pub(super) fn unique_keys_opt<'de, D, V>(d: D) -> Result<Option<BTreeMap<String, V>>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    unique_keys(d).map(Some)
+}
+
+impl Word for IpTypeSpec {
+    const NAMES: &'static [&'static str] = &["ipv4", "dualstack", "ipv6"];
+    const EXPECTING: &'static str = "`ipv4`, `dualstack` or `ipv6`";
+    fn from_word(word: &str) -> Option<Self> {
+        match word {
+            "ipv4" => Some(IpTypeSpec::Ipv4),
+            "dualstack" => Some(IpTypeSpec::Dualstack),
+            "ipv6" => Some(IpTypeSpec::Ipv6),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IpTypeSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_word(d)
+    }
+}
+
+impl Word for DnsIpTypeSpec {
+    const NAMES: &'static [&'static str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
+    const EXPECTING: &'static str = "`ipv4`, `dualstack`, `ipv6` or `service-defined`";
+    fn from_word(word: &str) -> Option<Self> {
+        match word {
+            "ipv4" => Some(DnsIpTypeSpec::Ipv4),
+            "dualstack" => Some(DnsIpTypeSpec::Dualstack),
+            "ipv6" => Some(DnsIpTypeSpec::Ipv6),
+            "service-defined" => Some(DnsIpTypeSpec::ServiceDefined),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DnsIpTypeSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_word(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for FixedIpSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Both {
+            #[serde(default)]
+            ipv4: Option<String>,
+            #[serde(default)]
+            ipv6: Option<String>,
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FixedIpSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an IPv4 address, or a mapping with `ipv4` and/or `ipv6`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(FixedIpSpec::V4(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Both::deserialize(de::value::MapAccessDeserializer::new(map)).map(|b| {
+                    FixedIpSpec::Both {
+                        ipv4: b.ipv4,
+                        ipv6: b.ipv6,
+                    }
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A policy document as JSON, rejecting a key written twice at any depth.

@@ -213,6 +213,10 @@ pub struct Spec {
     /// Estimated data processed through interface endpoints per month, for cost estimates.
     #[serde(default)]
     pub traffic_gb_per_month: Option<f64>,
+    /// Default IP address type of interface endpoints: `ipv4` (AWS's default), `dualstack` or
+    /// `ipv6`; dual-stack and IPv6 need an IPv6 block on the VPC.
+    #[serde(default)]
+    pub ip_address_type: Option<IpTypeSpec>,
 }
 
 /// An existing VPC (`id`, `cidr`, `subnets`, `route_tables`) or a new one (`create: true`).
@@ -225,6 +229,12 @@ pub struct VpcSpec {
     /// The VPC's IPv4 CIDR.
     #[serde(default)]
     pub cidr: Option<String>,
+    /// Existing VPC: its IPv6 block, which the endpoint security group admits.
+    #[serde(default)]
+    pub ipv6_cidr: Option<String>,
+    /// New VPC: ask AWS for an IPv6 /56 and give every subnet a /64 of it.
+    #[serde(default)]
+    pub ipv6: Option<bool>,
     /// Subnets for interface endpoints, at most one per AZ (existing VPC).
     #[serde(default)]
     pub subnets: Option<Vec<SubnetSpec>>,
@@ -281,6 +291,51 @@ pub enum TypeSpec {
     Interface,
 }
 
+/// An endpoint's IP address type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IpTypeSpec {
+    Ipv4,
+    Dualstack,
+    Ipv6,
+}
+
+/// The kind of DNS records an endpoint's names get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DnsIpTypeSpec {
+    Ipv4,
+    Dualstack,
+    Ipv6,
+    ServiceDefined,
+}
+
+/// A fixed address for an endpoint's network interface in one subnet: an IPv4 address, or
+/// `{ipv4, ipv6}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FixedIpSpec {
+    V4(String),
+    Both {
+        #[serde(default)]
+        ipv4: Option<String>,
+        #[serde(default)]
+        ipv6: Option<String>,
+    },
+}
+
+/// A route that sends traffic through a Gateway Load Balancer endpoint.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// A route table of the VPC (an id, or `private-<az>`, `public` of a new VPC).
+    pub route_table: String,
+    /// The destination CIDR, IPv4 or IPv6.
+    pub destination: String,
+    /// The AZ whose endpoint is the route's target; one of the endpoint's subnets is there.
+    pub az: String,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupSpec {
@@ -299,7 +354,7 @@ pub enum EndpointItem {
     /// `- s3`
     Key(String),
     /// `- service: logs` or `- preset: ssm`, with options.
-    Long(EndpointSpec),
+    Long(Box<EndpointSpec>),
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -329,6 +384,44 @@ pub struct EndpointSpec {
     pub subnets: Option<Vec<String>>,
     #[serde(default)]
     pub traffic_gb_per_month: Option<f64>,
+    /// The endpoint's own name: required for endpoint services, Gateway Load Balancer,
+    /// resource and service-network endpoints, whose resources it names.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// An endpoint service (your own, a partner's or an AWS Marketplace one):
+    /// `com.amazonaws.vpce.<region>.vpce-svc-<17 hex digits>`.
+    #[serde(default)]
+    pub endpoint_service: Option<String>,
+    /// TCP ports the security group admits to this endpoint (endpoint services, resource and
+    /// service-network endpoints); default `[443]`.
+    #[serde(default)]
+    pub ports: Option<Vec<u16>>,
+    /// Interface endpoints: the Region the service is offered from, when not the VPC's own
+    /// (cross-Region PrivateLink).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::optional_region_schema")]
+    pub service_region: Option<String>,
+    /// `ipv4`, `dualstack` or `ipv6`; default: the spec's `ip_address_type`.
+    #[serde(default)]
+    pub ip_address_type: Option<IpTypeSpec>,
+    /// `ipv4`, `dualstack`, `ipv6` or `service-defined`: the records of the endpoint's names.
+    #[serde(default)]
+    pub dns_record_ip_type: Option<DnsIpTypeSpec>,
+    /// Interface endpoints: fixed addresses, by subnet id (or AZ of a new VPC).
+    #[serde(default, deserialize_with = "de::unique_keys_opt")]
+    pub fixed_ips: Option<BTreeMap<String, FixedIpSpec>>,
+    /// A Gateway Load Balancer endpoint service: `com.amazonaws.vpce.<region>.vpce-svc-...`.
+    #[serde(default)]
+    pub gateway_load_balancer: Option<String>,
+    /// Gateway Load Balancer endpoints: routes that send traffic through the endpoint.
+    #[serde(default)]
+    pub routes: Option<Vec<RouteSpec>>,
+    /// A resource endpoint: the ARN of a VPC Lattice resource configuration.
+    #[serde(default)]
+    pub resource_configuration: Option<String>,
+    /// A service-network endpoint: the ARN of a VPC Lattice service network.
+    #[serde(default)]
+    pub service_network: Option<String>,
 }
 
 /// A policy: a preset name or an IAM policy document written as YAML.

@@ -45,6 +45,11 @@ impl JsonSchema for ServiceKey {
     }
 }
 
+pub(super) fn optional_region_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = crate::aws::regions().iter().map(|r| r.name).collect();
+    schemars::json_schema!({ "anyOf": [{ "type": "string", "enum": names }, { "type": "null" }] })
+}
+
 pub(super) fn service_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let key = generator.subschema_for::<ServiceKey>();
     schemars::json_schema!({ "anyOf": [key, { "type": "null" }] })

@@ -1,12 +1,14 @@
 //! Monthly cost estimates: interface endpoints are billed per endpoint per AZ-hour plus per GB
-//! processed (tiered per Region); gateway endpoints are free. The same traffic through NAT
-//! gateways is priced too, so the saving (or the extra) is visible. Every figure is an estimate.
+//! processed (tiered per Region); gateway endpoints are free; Gateway Load Balancer, resource
+//! and service-network endpoints have their own rates. The traffic of gateway and interface
+//! endpoints is priced through NAT gateways too, so the saving (or the extra) is visible. Every
+//! figure is an estimate.
 
 use serde::Serialize;
 
 use crate::aws::prices::{
-    DATA_TIERS, HOURS_PER_MONTH, NAT_GB_USD, NAT_HOUR_USD, PRICES_AS_OF,
-    REFERENCE_ENDPOINT_HOUR_USD,
+    DATA_TIERS, GWLB_GB_USD, HOURS_PER_MONTH, NAT_GB_USD, NAT_HOUR_USD, PRICES_AS_OF,
+    REFERENCE_ENDPOINT_HOUR_USD, RESOURCE_GB_USD, RESOURCE_HOUR_FACTOR, SERVICE_NETWORK_GB_USD,
 };
 use crate::aws::{EndpointType, Region};
 use crate::plan::Plan;
@@ -15,7 +17,7 @@ use crate::plan::Plan;
 pub struct EndpointCost {
     pub key: String,
     pub r#type: String,
-    /// AZs billed (interface only).
+    /// AZs billed (interface, Gateway Load Balancer and resource endpoints).
     pub azs: usize,
     pub traffic_gb: f64,
     pub hourly_usd: f64,
@@ -77,32 +79,47 @@ pub fn estimate(plan: &Plan) -> Estimate {
     };
     let mut endpoints = Vec::new();
     let mut interface_gb = 0.0;
-    let mut all_gb = 0.0;
+    // Traffic that could go through NAT gateways instead: that of AWS and endpoint services.
+    let mut natable_gb = 0.0;
     let mut max_azs = 0;
+    let hour = region.interface_hour_usd * HOURS_PER_MONTH;
     for e in &plan.endpoints {
         let gb = e.traffic_gb_per_month.unwrap_or(share);
-        all_gb += gb;
-        let (azs, hourly) = match e.kind {
+        let azs = e.azs.len();
+        let (hourly, data) = match e.kind {
             EndpointType::Interface => {
                 interface_gb += gb;
-                max_azs = max_azs.max(e.azs.len());
-                (
-                    e.azs.len(),
-                    e.azs.len() as f64 * region.interface_hour_usd * HOURS_PER_MONTH,
-                )
+                natable_gb += gb;
+                max_azs = max_azs.max(azs);
+                (azs as f64 * hour, 0.0)
             }
-            EndpointType::Gateway => (0, 0.0),
+            EndpointType::Gateway => {
+                natable_gb += gb;
+                (0.0, 0.0)
+            }
+            EndpointType::GatewayLoadBalancer => (azs as f64 * hour, gb * GWLB_GB_USD),
+            EndpointType::Resource => (
+                azs as f64 * hour * RESOURCE_HOUR_FACTOR,
+                gb * RESOURCE_GB_USD,
+            ),
+            EndpointType::ServiceNetwork => (0.0, gb * SERVICE_NETWORK_GB_USD),
         };
         endpoints.push(EndpointCost {
-            key: e.key.to_owned(),
-            r#type: e.kind.lower().to_owned(),
-            azs,
+            key: e.key.to_string(),
+            r#type: e.kind.word().to_owned(),
+            azs: if e.kind == EndpointType::Gateway {
+                0
+            } else {
+                azs
+            },
             traffic_gb: gb,
             hourly_usd: round(hourly),
-            data_usd: 0.0,
-            total_usd: round(hourly),
+            data_usd: round(data),
+            total_usd: round(hourly + data),
         });
     }
+    let all_gb: f64 = endpoints.iter().map(|c| c.traffic_gb).sum();
+    let other_data: f64 = endpoints.iter().map(|c| c.data_usd).sum();
     // Tiers apply to the month's total, so each endpoint gets its share of the blended rate.
     let data_total = data_processing_usd(interface_gb);
     if interface_gb > 0.0 {
@@ -113,10 +130,10 @@ pub fn estimate(plan: &Plan) -> Estimate {
             }
         }
     }
-    let total: f64 = endpoints.iter().map(|c| c.hourly_usd).sum::<f64>() + data_total;
+    let total: f64 = endpoints.iter().map(|c| c.hourly_usd).sum::<f64>() + data_total + other_data;
     let nat_gateways = max_azs.max(usize::from(!plan.endpoints.is_empty()));
     let nat_total = nat_gateways as f64 * nat_hour(region) * HOURS_PER_MONTH
-        + all_gb * NAT_GB_USD * region.interface_hour_usd / REFERENCE_ENDPOINT_HOUR_USD;
+        + natable_gb * NAT_GB_USD * region.interface_hour_usd / REFERENCE_ENDPOINT_HOUR_USD;
     Estimate {
         prices_as_of: PRICES_AS_OF,
         price_confidence: region.price_confidence,

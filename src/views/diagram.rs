@@ -1,4 +1,5 @@
-//! `vpcgen diagram`: the VPC at a glance. AZs with their subnets and the interface endpoints in
+//! `vpcgen diagram`: the VPC at a glance. AZs with their subnets and the interface (and VPC
+//! Lattice) endpoints in them, Gateway Load Balancer endpoints with the routes that lead to
 //! them, route tables with the gateway endpoints on them, and the endpoint security group, as
 //! Mermaid (renders on code hosting pages) or Graphviz DOT.
 
@@ -24,6 +25,10 @@ struct Az {
     name: String,
     subnet: String,
     interfaces: Vec<String>,
+    /// Whether `interfaces` holds VPC Lattice endpoints too (the label says endpoints).
+    mixed: bool,
+    /// Gateway Load Balancer endpoints in this AZ's subnet: their keys.
+    inspection: Vec<String>,
 }
 
 struct View {
@@ -31,6 +36,8 @@ struct View {
     azs: Vec<Az>,
     route_tables: Vec<(String, String)>,
     gateways: Vec<(String, String, Vec<String>)>,
+    /// Routes to Gateway Load Balancer endpoints: route table, destination, endpoint key, AZ.
+    routes: Vec<(String, String, String, String)>,
     security_group: Option<String>,
 }
 
@@ -38,7 +45,13 @@ fn view(plan: &Plan) -> View {
     let interfaces: Vec<_> = plan
         .endpoints
         .iter()
-        .filter(|e| e.kind == EndpointType::Interface)
+        .filter(|e| e.kind.has_security_group())
+        .collect();
+    let mixed = interfaces.iter().any(|e| e.kind != EndpointType::Interface);
+    let inspection: Vec<_> = plan
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointType::GatewayLoadBalancer)
         .collect();
     let (cidr, azs, route_tables) = match &plan.network {
         NetworkPlan::Existing {
@@ -54,8 +67,14 @@ fn view(plan: &Plan) -> View {
                     subnet: s.id.clone(),
                     interfaces: interfaces
                         .iter()
-                        .filter(|e| e.azs.contains(&s.az))
-                        .map(|e| e.key.to_owned())
+                        .filter(|e| e.subnets.items.contains(&s.id))
+                        .map(|e| e.key.to_string())
+                        .collect(),
+                    mixed,
+                    inspection: inspection
+                        .iter()
+                        .filter(|e| e.placements.iter().any(|p| p.subnet == s.id))
+                        .map(|e| e.key.to_string())
                         .collect(),
                 })
                 .collect();
@@ -73,7 +92,9 @@ fn view(plan: &Plan) -> View {
                 .map(|a| Az {
                     name: a.name.clone(),
                     subnet: format!("private {}", a.private_cidr),
-                    interfaces: interfaces.iter().map(|e| e.key.to_owned()).collect(),
+                    interfaces: interfaces.iter().map(|e| e.key.to_string()).collect(),
+                    mixed,
+                    inspection: Vec::new(),
                 })
                 .collect();
             let mut rts: Vec<(String, String)> = v
@@ -98,10 +119,23 @@ fn view(plan: &Plan) -> View {
         .filter(|e| e.kind == EndpointType::Gateway)
         .map(|e| {
             (
-                e.key.to_owned(),
+                e.key.to_string(),
                 e.service_name.to_string(),
                 e.route_tables.items.to_vec(),
             )
+        })
+        .collect();
+    let routes = inspection
+        .iter()
+        .flat_map(|e| {
+            e.routes.iter().map(|r| {
+                (
+                    r.route_table.clone(),
+                    r.destination.clone(),
+                    e.key.to_string(),
+                    r.az.clone(),
+                )
+            })
         })
         .collect();
     let security_group = plan.security_group.as_ref().map(|sg| {
@@ -122,6 +156,7 @@ fn view(plan: &Plan) -> View {
         azs,
         route_tables,
         gateways,
+        routes,
         security_group,
     }
 }
@@ -241,14 +276,41 @@ fn draw(plan: &Plan, syntax: &dyn Syntax) -> String {
             &format!("subnet {}", label(&az.subnet)),
         );
         if !az.interfaces.is_empty() {
-            let text = format!("interface endpoints: {}", label(&az.interfaces.join(", ")));
+            let what = if az.mixed {
+                "endpoints"
+            } else {
+                "interface endpoints"
+            };
+            let text = format!("{what}: {}", label(&az.interfaces.join(", ")));
             out += &syntax.node("      ", &eni, Shape::Component, &text);
             out += &syntax.edge("      ", &subnet, &eni, Link::Line);
+        }
+        for key in &az.inspection {
+            let node = id("gwlbe", &format!("{key} {}", az.name));
+            let text = format!("{} Gateway Load Balancer endpoint", label(key));
+            out += &syntax.node("      ", &node, Shape::Oval, &text);
+            out += &syntax.edge("      ", &subnet, &node, Link::Line);
         }
         out += &syntax.close_group("    ");
     }
     for (rt, text) in &v.route_tables {
-        out += &syntax.node("    ", &id("rt", rt), Shape::Box, &label(text));
+        let routes: Vec<&str> = v
+            .routes
+            .iter()
+            .filter(|r| &r.0 == rt)
+            .map(|r| r.1.as_str())
+            .collect();
+        let text = if routes.is_empty() {
+            label(text)
+        } else {
+            format!(
+                "{}{}routes {} to inspection",
+                label(text),
+                syntax.line_break(),
+                label(&routes.join(", "))
+            )
+        };
+        out += &syntax.node("    ", &id("rt", rt), Shape::Box, &text);
     }
     if let Some(sg) = &v.security_group {
         out += &syntax.node("    ", "sg", Shape::Hexagon, &label(sg));
@@ -263,6 +325,14 @@ fn draw(plan: &Plan, syntax: &dyn Syntax) -> String {
         out += &syntax.node("  ", &id("gw", key), Shape::Oval, &text);
         for rt in rts {
             out += &syntax.edge("  ", &id("rt", rt), &id("gw", key), Link::Arrow);
+        }
+    }
+    let mut drawn: Vec<(&str, String)> = Vec::new();
+    for (rt, _, key, az) in &v.routes {
+        let to = id("gwlbe", &format!("{key} {az}"));
+        if !drawn.contains(&(rt.as_str(), to.clone())) {
+            out += &syntax.edge("  ", &id("rt", rt), &to, Link::Arrow);
+            drawn.push((rt.as_str(), to));
         }
     }
     if v.security_group.is_some() {

@@ -42,11 +42,13 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     table_aligned(headers, rows, &[])
 }
 
-/// Services matching `query` (a word in the key or the title), with names in `region`.
-pub fn services(query: Option<&str>, region: &Region, as_json: bool) -> String {
+/// Services matching `query` (a word in the key or the title), and with `cross_region` only
+/// those reachable from another Region, with names in `region`.
+pub fn services(query: Option<&str>, cross_region: bool, region: &Region, as_json: bool) -> String {
     let q = query.map(str::to_lowercase);
     let matches: Vec<&aws::Service> = aws::services()
         .iter()
+        .filter(|s| !cross_region || s.cross_region)
         .filter(|s| {
             q.as_ref().is_none_or(|q| {
                 s.key.contains(q.as_str()) || s.title.to_lowercase().contains(q.as_str())
@@ -65,6 +67,8 @@ pub fn services(query: Option<&str>, region: &Region, as_json: bool) -> String {
                     "ports": s.ports,
                     "policy": s.policy,
                     "private_dns": s.private_dns,
+                    "cross_region": s.cross_region,
+                    "ipv6": s.ipv6,
                     "note": s.note,
                 })
             })
@@ -91,16 +95,29 @@ pub fn services(query: Option<&str>, region: &Region, as_json: bool) -> String {
                     .collect::<Vec<_>>()
                     .join(","),
                 if s.policy { "yes".into() } else { "no".into() },
+                if s.cross_region {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
                 s.title.to_owned(),
             ]
         })
         .collect();
     let mut out = table(
-        &["KEY", "TYPES", "SERVICE NAME", "PORTS", "POLICY", "NAME"],
+        &[
+            "KEY",
+            "TYPES",
+            "SERVICE NAME",
+            "PORTS",
+            "POLICY",
+            "X-REGION",
+            "NAME",
+        ],
         &rows,
     );
     out.push_str(&format!(
-        "{} of {} services; names as in {} ({}). Use the KEY in a spec's `endpoints`.\n",
+        "{} of {} services; names as in {} ({}). Use the KEY in a spec's `endpoints`; X-REGION: reachable from another Region with `service_region`.\n",
         matches.len(),
         aws::services().len(),
         region.name,

@@ -29,19 +29,36 @@ pub struct PlanReport {
 
 #[derive(Debug, Serialize)]
 pub struct EndpointRow {
+    /// The catalogue key, or the endpoint's `name`.
     pub key: String,
+    /// `gateway`, `interface`, `gateway-load-balancer`, `resource` or `service-network`.
     pub r#type: String,
     pub type_reason: String,
+    /// `service`, `endpoint_service`, `gateway_load_balancer`, `resource_configuration` or
+    /// `service_network`.
+    pub reach: String,
+    /// Empty for VPC Lattice endpoints, which reach `arn`.
     pub service_name: String,
-    /// Interface: the AZs it has network interfaces in. Gateway: empty.
+    /// VPC Lattice: the resource configuration's or service network's ARN.
+    pub arn: Option<String>,
+    /// Cross-Region: the Region the service is reached in.
+    pub service_region: Option<String>,
+    /// `ipv4`, `dualstack` or `ipv6`; null for AWS's default (IPv4).
+    pub ip_address_type: Option<String>,
+    pub dns_record_ip_type: Option<String>,
+    /// Every type but gateway: the AZs it has network interfaces in. Gateway: empty.
     pub azs: Vec<String>,
-    /// Gateway: route tables (ids, or names of created ones). Interface: empty.
+    /// Gateway: route tables (ids, or names of created ones). Others: empty.
     pub route_tables: Vec<String>,
-    /// Interface: subnet ids of an existing VPC. Empty otherwise.
+    /// Subnet ids of an existing VPC (every type but gateway). Empty otherwise.
     pub subnets: Vec<String>,
+    /// Fixed addresses: `subnet: address[, address]`.
+    pub fixed_ips: Vec<String>,
+    /// Gateway Load Balancer: `route table: destination -> endpoint in AZ`.
+    pub routes: Vec<String>,
     pub policy: String,
     pub policy_origin: String,
-    /// Interface only; null for gateways.
+    /// Null for the types without DNS names (gateway, Gateway Load Balancer).
     pub private_dns: Option<bool>,
     pub ports: Vec<u16>,
     pub reasons: Vec<String>,
@@ -64,10 +81,15 @@ pub fn build(plan: &Plan) -> PlanReport {
         .map(|(e, c)| {
             let gateway = e.kind == EndpointType::Gateway;
             EndpointRow {
-                key: e.key.to_owned(),
-                r#type: e.kind.lower().to_owned(),
+                key: e.key.to_string(),
+                r#type: e.kind.word().to_owned(),
                 type_reason: e.type_reason.to_owned(),
+                reach: e.reach.to_owned(),
                 service_name: e.service_name.to_string(),
+                arn: e.arn.as_deref().map(str::to_owned),
+                service_region: e.service_region.map(str::to_owned),
+                ip_address_type: e.ip_address_type.map(|t| t.as_str().to_owned()),
+                dns_record_ip_type: e.dns_record_ip_type.map(|t| t.as_str().to_owned()),
                 azs: e.azs.to_vec(),
                 route_tables: if gateway {
                     e.route_tables.items.to_vec()
@@ -79,9 +101,28 @@ pub fn build(plan: &Plan) -> PlanReport {
                 } else {
                     Vec::new()
                 },
+                fixed_ips: e
+                    .fixed_ips
+                    .iter()
+                    .map(|f| {
+                        let addresses: Vec<&str> =
+                            f.ipv4.iter().chain(&f.ipv6).map(String::as_str).collect();
+                        format!("{}: {}", f.subnet, addresses.join(", "))
+                    })
+                    .collect(),
+                routes: e
+                    .routes
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}: {} -> endpoint in {}",
+                            r.route_table, r.destination, r.az
+                        )
+                    })
+                    .collect(),
                 policy: e.policy_kind.to_owned(),
                 policy_origin: e.policy_origin.to_owned(),
-                private_dns: (!gateway).then_some(e.private_dns),
+                private_dns: e.kind.has_private_dns().then_some(e.private_dns),
                 ports: e.ports.to_vec(),
                 reasons: e.reasons.iter().map(ToString::to_string).collect(),
                 monthly_usd: c.total_usd,
@@ -185,16 +226,28 @@ pub fn table(r: &PlanReport) -> String {
     );
     // The cost column is aligned right.
     out.push_str(&crate::views::listing::table_aligned(&headers, &rows, &[6]));
-    let interfaces = r
-        .endpoints
-        .iter()
-        .filter(|e| e.r#type == "interface")
-        .count();
-    out.push_str(&format!(
-        "\n{} endpoints: {} gateway (free), {interfaces} interface\n",
-        r.endpoints.len(),
-        r.endpoints.len() - interfaces
-    ));
+    let count = |t: &str| r.endpoints.iter().filter(|e| e.r#type == t).count();
+    let mut kinds = format!(
+        "{} gateway (free), {} interface",
+        count("gateway"),
+        count("interface")
+    );
+    for (t, label) in [
+        ("gateway-load-balancer", "Gateway Load Balancer"),
+        ("resource", "resource"),
+        ("service-network", "service-network"),
+    ] {
+        let n = count(t);
+        if n > 0 {
+            kinds.push_str(&format!(", {n} {label}"));
+        }
+    }
+    out.push_str(&format!("\n{} endpoints: {kinds}\n", r.endpoints.len()));
+    for e in &r.endpoints {
+        for route in &e.routes {
+            out.push_str(&format!("route via {}: {route}\n", e.key));
+        }
+    }
     if let Some(sg) = &r.security_group {
         out.push_str(&format!(
             "security group {}: {}; no egress\n",

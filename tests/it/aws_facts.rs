@@ -196,7 +196,7 @@ fn the_ssm_preset_brings_the_s3_gateway() {
     assert!(
         v.endpoints
             .iter()
-            .any(|e| e.service.key == "s3" && e.kind == vpcgen::aws::EndpointType::Gateway)
+            .any(|e| e.is("s3", vpcgen::aws::EndpointType::Gateway))
     );
 }
 

@@ -179,8 +179,8 @@ fn non_https_services_open_their_ports() {
     let sg = p.security_group.unwrap();
     let ports: Vec<u16> = sg.rules.iter().map(|r| r.from_port).collect();
     assert_eq!(ports, [25, 443, 465, 587, 2465, 2587, 9142]);
-    let cassandra = p.endpoints.iter().find(|e| e.key == "cassandra").unwrap();
-    assert_eq!(cassandra.ports, [9142]);
+    let cassandra = p.endpoints.iter().find(|e| &*e.key == "cassandra").unwrap();
+    assert_eq!(&*cassandra.ports, [9142]);
 }
 
 /// One line per endpoint: key, type, policy and why it is there.
@@ -191,7 +191,7 @@ fn expansion(text: &str) -> String {
         .map(|e| {
             format!(
                 "{} {} private_dns={} reasons={:?}",
-                e.service.key,
+                e.key,
                 e.kind.lower(),
                 e.private_dns,
                 e.reasons
@@ -220,20 +220,12 @@ fn explicit_entries_win_over_presets_and_appear_once() {
         "policy: org-only\norg_id: o-a1b2c3d4e5\n",
     );
     let v = vpc(&text);
-    let dkr: Vec<&model::Endpoint> = v
-        .endpoints
-        .iter()
-        .filter(|e| e.service.key == "ecr.dkr")
-        .collect();
+    let dkr: Vec<&model::Endpoint> = v.endpoints.iter().filter(|e| e.key == "ecr.dkr").collect();
     assert_eq!(dkr.len(), 1);
     assert_eq!(dkr[0].policy, Some(model::PolicyChoice::FullAccess));
     assert_eq!(dkr[0].reasons[0], model::Reason::Listed);
     assert_eq!(dkr[0].reasons.len(), 3, "{:?}", dkr[0].reasons);
-    let s3: Vec<&model::Endpoint> = v
-        .endpoints
-        .iter()
-        .filter(|e| e.service.key == "s3")
-        .collect();
+    let s3: Vec<&model::Endpoint> = v.endpoints.iter().filter(|e| e.key == "s3").collect();
     assert_eq!(s3.len(), 1);
     assert_eq!(s3[0].kind, EndpointType::Gateway);
     assert_eq!(s3[0].policy, Some(model::PolicyChoice::OrgOnly));
@@ -272,10 +264,7 @@ fn the_all_services_spec_lists_every_entry_with_every_type() {
     let v = vpc(&all_services_spec());
     for s in aws::services() {
         for kind in [EndpointType::Gateway, EndpointType::Interface] {
-            let present = v
-                .endpoints
-                .iter()
-                .any(|e| e.service.key == s.key && e.kind == kind);
+            let present = v.endpoints.iter().any(|e| e.is(s.key, kind));
             assert_eq!(present, s.offers(kind), "{} {kind:?}", s.key);
         }
     }

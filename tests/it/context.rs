@@ -18,6 +18,8 @@ fn docs() -> String {
 fn all_specs() -> Vec<String> {
     let mut specs = example_specs();
     specs.push("examples/custom-templates/spec.yaml".to_owned());
+    // Fixed addresses are Terraform's alone, so no example (all are rendered for both) has them.
+    specs.push("tests/data/fixed-ips.yaml".to_owned());
     specs
 }
 
@@ -46,11 +48,18 @@ fn is_ident(v: &Value) -> bool {
 
 /// Field paths as docs/templates.md writes them: `endpoints[].route_tables.all`. An ident is a
 /// leaf (its own fields are documented once, as `ident.*`); the policy documents are opaque;
-/// `gateway_endpoints[]` and `interface_endpoints[]` have the fields of `endpoints[]`. A field
+/// `gateway_endpoints[]`, `interface_endpoints[]`, `gateway_load_balancer_endpoints[]` and
+/// `lattice_endpoints[]` have the fields of `endpoints[]`. A field
 /// that is null or empty in every spec still counts; only fields *inside* it can be missed,
 /// which is why `all_specs` covers new and existing VPCs, NAT and S3 in both types.
 fn collect(v: &Value, path: &str, out: &mut BTreeSet<String>) {
-    if path.starts_with("gateway_endpoints[]") || path.starts_with("interface_endpoints[]") {
+    let subsets = [
+        "gateway_endpoints[]",
+        "interface_endpoints[]",
+        "gateway_load_balancer_endpoints[]",
+        "lattice_endpoints[]",
+    ];
+    if subsets.iter().any(|s| path.starts_with(s)) {
         return;
     }
     // Plain objects (`spec`, `endpoints[].route_tables`) are documented through their fields;

@@ -44,28 +44,78 @@ fn terraform_parses_and_follows_the_rules() {
             let kind = attr(ep, "vpc_endpoint_type")
                 .unwrap_or_else(|| panic!("{spec}: {name} has no explicit type"));
             let kind = kind.to_string();
-            if kind.contains("Interface") {
-                for a in ["subnet_ids", "security_group_ids", "private_dns_enabled"] {
-                    assert!(attr(ep, a).is_some(), "{spec}: interface {name} lacks {a}");
-                }
-                assert!(
-                    attr(ep, "route_table_ids").is_none(),
-                    "{spec}: interface {name} has route tables"
-                );
+            // What each type takes and refuses (CloudFormation's property descriptions and the
+            // provider's ConflictsWith, gathered in the PrivateLink constraints).
+            let (takes, refuses): (&[&str], &[&str]) = if kind.contains("GatewayLoadBalancer") {
+                (
+                    &["service_name", "subnet_ids", "for_each"],
+                    &[
+                        "security_group_ids",
+                        "private_dns_enabled",
+                        "policy",
+                        "route_table_ids",
+                    ],
+                )
+            } else if kind.contains("ServiceNetwork") {
+                (
+                    &["service_network_arn", "subnet_ids", "security_group_ids"],
+                    &[
+                        "service_name",
+                        "resource_configuration_arn",
+                        "policy",
+                        "route_table_ids",
+                    ],
+                )
+            } else if kind.contains("Resource") {
+                (
+                    &[
+                        "resource_configuration_arn",
+                        "subnet_ids",
+                        "security_group_ids",
+                    ],
+                    &[
+                        "service_name",
+                        "service_network_arn",
+                        "policy",
+                        "route_table_ids",
+                    ],
+                )
+            } else if kind.contains("Interface") {
+                (
+                    &[
+                        "service_name",
+                        "subnet_ids",
+                        "security_group_ids",
+                        "private_dns_enabled",
+                    ],
+                    &[
+                        "route_table_ids",
+                        "resource_configuration_arn",
+                        "service_network_arn",
+                    ],
+                )
             } else {
                 assert!(kind.contains("Gateway"), "{spec}: {name}: {kind}");
-                for a in [
-                    "subnet_ids",
-                    "security_group_ids",
-                    "private_dns_enabled",
-                    "route_table_ids",
-                ] {
-                    assert!(attr(ep, a).is_none(), "{spec}: gateway {name} sets {a}");
-                }
                 assert!(
                     associations.contains(&name),
                     "{spec}: gateway {name} has no route-table association"
                 );
+                (
+                    &["service_name"],
+                    &[
+                        "subnet_ids",
+                        "security_group_ids",
+                        "private_dns_enabled",
+                        "route_table_ids",
+                        "service_region",
+                    ],
+                )
+            };
+            for a in takes {
+                assert!(attr(ep, a).is_some(), "{spec}: {kind} {name} lacks {a}");
+            }
+            for a in refuses {
+                assert!(attr(ep, a).is_none(), "{spec}: {kind} {name} sets {a}");
             }
         }
         assert!(endpoints > 0, "{spec}: no endpoints");
@@ -97,33 +147,80 @@ fn cloudformation_parses_and_follows_the_rules() {
             let kind = p["VpcEndpointType"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{spec}: {id} has no explicit type"));
-            match kind {
-                "Interface" => {
-                    for a in ["SubnetIds", "SecurityGroupIds", "PrivateDnsEnabled"] {
-                        assert!(!p[a].is_null(), "{spec}: interface {id} lacks {a}");
-                    }
-                    assert!(
-                        p["RouteTableIds"].is_null(),
-                        "{spec}: interface {id} has route tables"
-                    );
-                }
-                "Gateway" => {
-                    assert!(
-                        !p["RouteTableIds"].is_null(),
-                        "{spec}: gateway {id} has no route tables"
-                    );
-                    for a in [
+            let (takes, refuses): (&[&str], &[&str]) = match kind {
+                "Interface" => (
+                    &[
+                        "ServiceName",
+                        "SubnetIds",
+                        "SecurityGroupIds",
+                        "PrivateDnsEnabled",
+                    ],
+                    &[
+                        "RouteTableIds",
+                        "ResourceConfigurationArn",
+                        "ServiceNetworkArn",
+                    ],
+                ),
+                "Gateway" => (
+                    &["ServiceName", "RouteTableIds"],
+                    &[
                         "SubnetIds",
                         "SecurityGroupIds",
                         "PrivateDnsEnabled",
                         "DnsOptions",
-                    ] {
-                        assert!(p[a].is_null(), "{spec}: gateway {id} sets {a}");
-                    }
-                }
+                        "ServiceRegion",
+                    ],
+                ),
+                "GatewayLoadBalancer" => (
+                    &["ServiceName", "SubnetIds"],
+                    &[
+                        "SecurityGroupIds",
+                        "PrivateDnsEnabled",
+                        "PolicyDocument",
+                        "RouteTableIds",
+                        "DnsOptions",
+                    ],
+                ),
+                "Resource" => (
+                    &["ResourceConfigurationArn", "SubnetIds", "SecurityGroupIds"],
+                    &[
+                        "ServiceName",
+                        "ServiceNetworkArn",
+                        "PolicyDocument",
+                        "RouteTableIds",
+                    ],
+                ),
+                "ServiceNetwork" => (
+                    &["ServiceNetworkArn", "SubnetIds", "SecurityGroupIds"],
+                    &[
+                        "ServiceName",
+                        "ResourceConfigurationArn",
+                        "PolicyDocument",
+                        "RouteTableIds",
+                    ],
+                ),
                 other => panic!("{spec}: {id}: type {other}"),
+            };
+            for a in takes {
+                assert!(!p[a].is_null(), "{spec}: {kind} {id} lacks {a}");
             }
-            let name = p["ServiceName"].as_str().unwrap();
+            for a in refuses {
+                assert!(p[a].is_null(), "{spec}: {kind} {id} sets {a}");
+            }
+            if kind == "GatewayLoadBalancer" {
+                assert_eq!(
+                    p["SubnetIds"].as_array().map(Vec::len),
+                    Some(1),
+                    "{spec}: {id}: a Gateway Load Balancer endpoint has exactly one subnet"
+                );
+            }
+            // Endpoint services' policies are their providers' to define; VPC Lattice takes none.
+            let Some(name) = p["ServiceName"]
+                .as_str()
+                .filter(|n| !n.starts_with("com.amazonaws.vpce."))
+            else {
+                continue;
+            };
             assert_eq!(
                 !p["PolicyDocument"].is_null(),
                 policy_supported(name),

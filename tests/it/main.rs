@@ -13,6 +13,7 @@ mod catalogue;
 mod checker;
 mod common;
 mod context;
+mod endpoint_kinds;
 mod examples;
 mod habits;
 mod hostile_input;

@@ -109,6 +109,29 @@ fn the_schema_rejects_shape_mistakes() {
         ),
         ("nat typo", GOOD.replace("vpc:\n", "vpc:\n  nat: per_az\n")),
         ("too many AZs", GOOD.replace("vpc:\n", "vpc:\n  azs: 9\n")),
+        (
+            "IP address type typo",
+            GOOD.replace("endpoints:", "ip_address_type: dual\nendpoints:"),
+        ),
+        (
+            "DNS record type typo",
+            GOOD.replace("private_dns: true", "dns_record_ip_type: servicedefined"),
+        ),
+        (
+            "unknown service Region",
+            GOOD.replace("private_dns: true", "service_region: us-west-9"),
+        ),
+        (
+            "a port out of range",
+            GOOD.replace("private_dns: true", "ports: [70000]"),
+        ),
+        (
+            "a route without its AZ",
+            GOOD.replace(
+                "private_dns: true",
+                "routes: [{ route_table: rtb-0a1b2c3d4e5f60718, destination: 0.0.0.0/0 }]",
+            ),
+        ),
     ];
     for (what, text) in cases {
         assert_ne!(text, GOOD, "{what}: the case changes nothing");

@@ -87,12 +87,14 @@ const CFN_TAGGABLE: &[&str] = &[
     "AWS::EC2::NatGateway",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::EgressOnlyInternetGateway",
 ];
 const CFN_UNTAGGABLE: &[&str] = &[
     "AWS::EC2::SubnetRouteTableAssociation",
     "AWS::EC2::VPCGatewayAttachment",
     "AWS::EC2::Route",
     "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::VPCCidrBlock",
 ];
 
 /// The egress rule that stands in for none: CloudFormation adds allow-all egress to a group
