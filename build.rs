@@ -50,6 +50,8 @@ struct ServiceRow {
     #[serde(default)]
     ipv6: Option<String>,
     #[serde(default)]
+    hub_zones: Option<Vec<String>>,
+    #[serde(default)]
     note: Option<String>,
 }
 
@@ -73,6 +75,8 @@ struct RegionsFile {
 struct PartitionRow {
     name: String,
     title: String,
+    dns_suffix: String,
+    dualstack_dns_suffix: String,
 }
 
 #[derive(Deserialize)]
@@ -183,10 +187,24 @@ fn services(code: &mut String) {
             "services.yaml: `{}` is cross_region without an interface endpoint",
             s.key
         );
+        let hub_zones = match &s.hub_zones {
+            None => "None".to_owned(),
+            Some(zones) => {
+                for z in zones {
+                    let name = z.strip_prefix("*.").unwrap_or(z);
+                    assert!(
+                        name.contains(".{region}.") && !name.contains('*'),
+                        "services.yaml: `{}` has hub zone `{z}`, not `[*.]<name>.{{region}}.<suffix>`",
+                        s.key
+                    );
+                }
+                format!("Some(&{zones:?})")
+            }
+        };
         let key = &s.key;
         writeln!(
             code,
-            "    Service {{ key: {:?}, title: {:?}, gateway: {gateway}, interface: {interface}, prefix: {:?}, global: {}, ports: &{:?}, policy: {policy}, private_dns: {private_dns}, inbound_resolver: {}, region_prefixes: {}, region_suffixes: {}, policy_unsupported_in: {}, home_regions: {}, unavailable_in: {}, available_in: {}, unsupported_az_ids: {}, cross_region: {}, ipv6: {ipv6}, note: {:?} }},",
+            "    Service {{ key: {:?}, title: {:?}, gateway: {gateway}, interface: {interface}, prefix: {:?}, global: {}, ports: &{:?}, policy: {policy}, private_dns: {private_dns}, inbound_resolver: {}, region_prefixes: {}, region_suffixes: {}, policy_unsupported_in: {}, home_regions: {}, unavailable_in: {}, available_in: {}, unsupported_az_ids: {}, cross_region: {}, ipv6: {ipv6}, hub_zones: {hub_zones}, note: {:?} }},",
             s.key,
             s.title,
             s.prefix,
@@ -215,8 +233,8 @@ fn regions(code: &mut String) {
     for p in &file.partitions {
         writeln!(
             code,
-            "    Partition {{ name: {:?}, title: {:?} }},",
-            p.name, p.title
+            "    Partition {{ name: {:?}, title: {:?}, dns_suffix: {:?}, dualstack_dns_suffix: {:?} }},",
+            p.name, p.title, p.dns_suffix, p.dualstack_dns_suffix
         )
         .unwrap();
     }

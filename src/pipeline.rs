@@ -202,7 +202,7 @@ pub fn check_targets(specs: &[&Validated], settings: &Settings) -> Vec<Failure> 
     }
     let mut errors = Vec::new();
     for p in specs {
-        let diags: Vec<Diagnostic> = p
+        let mut diags: Vec<Diagnostic> = p
             .vpc
             .endpoints
             .iter()
@@ -219,6 +219,24 @@ pub fn check_targets(specs: &[&Validated], settings: &Settings) -> Vec<Failure> 
                 .at_key()
             })
             .collect();
+        if let Some(hub) = &p.vpc.hub {
+            // AWS::Route53::HostedZone associates only VPCs of the stack's account, and no
+            // resource type authorises or makes an association from another account.
+            diags.extend(hub.spokes.iter().filter_map(|s| {
+                let account = s.account.as_deref()?;
+                Some(
+                    Diagnostic::new(
+                        &format!("{}.account", s.path),
+                        &format!(
+                            "CloudFormation cannot share the hub with spoke `{}` in account {account}: it has no resource that authorises or makes a cross-account association",
+                            s.name
+                        ),
+                        "generate this spec with `--target terraform`, which writes the hub's authorisation and the association in the spoke's account (spokes.tf)",
+                    )
+                    .at_key(),
+                )
+            }));
+        }
         if !diags.is_empty() {
             errors.push((p.file.display_path(), crate::spec::error(&p.file, diags)));
         }

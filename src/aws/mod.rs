@@ -49,6 +49,9 @@ pub struct Service {
     pub cross_region: bool,
     /// Whether its private endpoints take IPv6 (dual-stack or IPv6-only), as far as AWS says.
     pub ipv6: bool,
+    /// The private hosted zones a hub answers the service's names from, where they are not
+    /// the one `<key>.<region>.<dns suffix>` zone (see `hub_zones`).
+    hub_zones: Option<&'static [&'static str]>,
     pub note: Option<&'static str>,
 }
 
@@ -57,6 +60,10 @@ pub struct Partition {
     /// The ARN partition (`aws`, `aws-cn`, ...).
     pub name: &'static str,
     pub title: &'static str,
+    /// Ends its service host names: `ssm.us-east-1.amazonaws.com`.
+    pub dns_suffix: &'static str,
+    /// Ends its dual-stack host names: `ssm.us-east-1.api.aws`.
+    pub dualstack_dns_suffix: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,7 +157,48 @@ impl EndpointType {
     }
 }
 
+/// A private hosted zone that answers one of a service's names for the VPCs associated with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubZone {
+    /// The zone's name, which is also its apex record's: `ssm.us-east-1.amazonaws.com`.
+    pub name: String,
+    /// Whether the zone also needs a `*.` record: names below the apex (ECR's per-account
+    /// registries, S3's bucket names, API Gateway's API ids).
+    pub wildcard: bool,
+}
+
 impl Service {
+    /// The zones a hub needs so that other VPCs resolve this service's names to its endpoint in
+    /// `region` of `partition`: empty where the service has no private DNS to stand in for.
+    /// Most services answer at `<key>.<region>.<dns suffix>`; the exceptions are in the
+    /// catalogue's `hub_zones`.
+    pub fn hub_zones(&self, region: &str, partition: &Partition) -> Vec<HubZone> {
+        if !self.private_dns || !self.interface || self.global {
+            return Vec::new();
+        }
+        let default = [format!("{}.{{region}}.{{dns}}", self.key)];
+        let patterns: Vec<&str> = match self.hub_zones {
+            Some(list) => list.to_vec(),
+            None => default.iter().map(String::as_str).collect(),
+        };
+        patterns
+            .into_iter()
+            .map(|p| {
+                let (wildcard, name) = match p.strip_prefix("*.") {
+                    Some(rest) => (true, rest),
+                    None => (false, p),
+                };
+                HubZone {
+                    name: name
+                        .replace("{region}", region)
+                        .replace("{dns}", partition.dns_suffix)
+                        .replace("{dualstack}", partition.dualstack_dns_suffix),
+                    wildcard,
+                }
+            })
+            .collect()
+    }
+
     /// Whether the endpoint accepts a custom policy in `region`.
     pub fn policy_in(&self, region: &str) -> bool {
         self.policy && !self.policy_unsupported_in.contains(&region)

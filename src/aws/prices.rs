@@ -27,3 +27,14 @@ pub const RESOURCE_GB_USD: f64 = 0.01;
 /// Service-network endpoints cost nothing themselves; VPC Lattice bills what they reach, from
 /// $0.010 per GB to resources (VPC Lattice pricing page, third-party copy read 2026-09-20).
 pub const SERVICE_NETWORK_GB_USD: f64 = 0.01;
+/// Transit gateway list prices in us-east-1, the usual way spokes reach a hub: per attachment
+/// per hour and per GB processed; other Regions are scaled like their endpoint price
+/// (third-party copies of the Transit Gateway pricing page: awsnegotiations.com and c3x.dev,
+/// read 2026-11).
+pub const TGW_ATTACHMENT_HOUR_USD: f64 = 0.05;
+pub const TGW_GB_USD: f64 = 0.02;
+/// Route 53 private hosted zones, per zone per month: the first 25 of an account, then each
+/// further one (Route 53 pricing, third-party copy at ns1.com, read 2026-11). The price of a
+/// Route 53 Profile was not found in a source, so estimates leave it out and say so.
+pub const HOSTED_ZONE_MONTH_USD: f64 = 0.50;
+pub const HOSTED_ZONE_MONTH_AFTER_25_USD: f64 = 0.10;

@@ -60,7 +60,12 @@ pub(super) fn lints(p: &mut Problems, vpc: &Vpc, spec: &Spec) {
         p.warn("endpoints", format!("{interfaces} interface endpoints; the default quota is {} per VPC", aws::INTERFACE_ENDPOINTS_PER_VPC), "request a quota increase (Service Quotas: VPC, interface endpoints per VPC) before applying");
     }
     for e in &vpc.endpoints {
-        if e.is("ecr.dkr", EndpointType::Interface) && !e.private_dns {
+        // A hub that shares hosted zones answers the name itself.
+        let hub_answers = vpc
+            .hub
+            .as_ref()
+            .is_some_and(|h| h.dns == super::HubDns::HostedZones);
+        if e.is("ecr.dkr", EndpointType::Interface) && !e.private_dns && !hub_answers {
             p.warn(path_of("ecr.dkr"), "`ecr.dkr` with private DNS off", "Docker clients reach ECR by its public name; ECR requires private DNS on this endpoint");
         }
     }

@@ -6,6 +6,7 @@
 //! through which addresses and routes).
 
 mod endpoints;
+mod hub;
 mod lints;
 mod network;
 mod policy;
@@ -24,6 +25,7 @@ use crate::error::{Diagnostic, Error};
 use crate::source::SpecFile;
 use crate::spec::Spec;
 
+pub use hub::{Hub, HubDns, Spoke};
 pub use network::carve;
 pub use policy::{POLICY_MAX_CHARS, POLICY_PRESETS};
 
@@ -45,6 +47,8 @@ pub struct Vpc {
     pub traffic_gb_per_month: Option<f64>,
     /// The spec's default IP address type of interface endpoints.
     pub ip_address_type: Option<IpAddressType>,
+    /// The spoke VPCs this VPC's interface endpoints serve, when it is a hub.
+    pub hub: Option<Hub>,
     /// Template overrides named in the spec, resolved against the spec's directory.
     pub templates: Option<PathBuf>,
     pub warnings: Vec<Diagnostic>,
@@ -379,7 +383,8 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
         .and_then(|asked| policy::policy(p, "policy", asked, org_id.is_some()));
     // Endpoints are checked even when the Region is unknown, so that every problem is
     // reported at once.
-    let endpoints = endpoints::endpoints(
+    let hub = hub::hub(p, spec, network.as_ref());
+    let mut endpoints = endpoints::endpoints(
         p,
         spec,
         &endpoints::Scope {
@@ -390,6 +395,9 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
             ip_address_type,
         },
     );
+    if let Some(h) = &hub {
+        hub::endpoints(p, h, &mut endpoints);
+    }
     if spec.templates.as_ref().is_some_and(|t| t.trim().is_empty()) {
         p.error(
             "templates",
@@ -416,6 +424,7 @@ fn vpc(p: &mut Problems, file: &SpecFile, spec: &Spec) -> Option<Vpc> {
         tags,
         traffic_gb_per_month: spec.traffic_gb_per_month,
         ip_address_type,
+        hub,
         templates,
         warnings: Vec::new(),
     };

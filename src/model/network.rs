@@ -99,10 +99,11 @@ const NOT_FOR_VPCS: &[(&str, &str)] = &[
 ];
 
 /// Whether `c` is a block AWS can give a VPC: from /16 to /28, outside the reserved ranges.
-fn vpc_block(p: &mut Problems, c: Ipv4Net) -> bool {
+/// Whether `c` (at `path`) is a block AWS can give a VPC.
+pub(super) fn vpc_block(p: &mut Problems, path: &str, c: Ipv4Net) -> bool {
     if !(16..=28).contains(&c.prefix_len()) {
         p.error(
-            "vpc.cidr",
+            path,
             format!(
                 "a VPC CIDR must be between /16 and /28, not /{}",
                 c.prefix_len()
@@ -115,7 +116,7 @@ fn vpc_block(p: &mut Problems, c: Ipv4Net) -> bool {
         let range: Ipv4Net = range.parse().expect("the ranges are CIDRs");
         if range.contains(&c) {
             p.error(
-                "vpc.cidr",
+                path,
                 format!("`{c}` is in the {what} range {range}, which AWS does not give VPCs"),
                 "use the VPC's real block, e.g. from 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
             );
@@ -180,7 +181,7 @@ pub(super) fn network(
     };
     // The security group admits the VPC's own block: one AWS could not give a VPC (`0.0.0.0/0`)
     // would open the endpoints to the world.
-    let cidr = cidr(p, "vpc.cidr", cidr_text).filter(|c| vpc_block(p, *c));
+    let cidr = cidr(p, "vpc.cidr", cidr_text).filter(|c| vpc_block(p, "vpc.cidr", *c));
     if let Some(id) = &vpc.id {
         if !is_id(id, "vpc-") {
             p.error(
@@ -373,7 +374,7 @@ pub(super) fn new_vpc(
         return None;
     };
     let cidr = cidr(p, "vpc.cidr", cidr_text);
-    let cidr = cidr.filter(|c| vpc_block(p, *c));
+    let cidr = cidr.filter(|c| vpc_block(p, "vpc.cidr", *c));
     let region = region?;
     let mut azs_by_id = false;
     let azs: Vec<String> = match &vpc.azs {

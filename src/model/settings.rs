@@ -72,15 +72,17 @@ pub(super) fn security_group(
                         "endpoints only need the clients' networks; narrow it to the VPC or on-premises ranges",
                     );
                 }
-                IpNet::V6(v6) if v6.prefix_len() < 32 => p.warn(
-                    &path,
-                    format!("`{net}` admits a share of the IPv6 internet to the endpoints"),
-                    "endpoints only need the clients' networks; narrow it to the VPC's IPv6 block or on-premises ranges",
-                ),
                 IpNet::V6(_) if network.is_some_and(|n| !n.has_ipv6()) => p.error(
                     &path,
                     format!("`{net}` is an IPv6 block, but the VPC has none"),
                     "give the VPC's IPv6 block as `vpc.ipv6_cidr` (existing VPC) or `vpc.ipv6: true` (new VPC), or remove the entry",
+                ),
+                // Checked after the VPC's own block: a wide range in a VPC without
+                // IPv6 is an error, not a warning.
+                IpNet::V6(v6) if v6.prefix_len() < 32 => p.warn(
+                    &path,
+                    format!("`{net}` admits a share of the IPv6 internet to the endpoints"),
+                    "endpoints only need the clients' networks; narrow it to the VPC's IPv6 block or on-premises ranges",
                 ),
                 _ => {}
             }

@@ -15,10 +15,12 @@ use crate::model::{
 };
 use crate::naming::{self, Ident};
 
+mod hub;
 mod notes;
 mod policies;
 mod security_group;
 
+pub use hub::{HubPlan, ProfileEndpoint, SpokePlan, Unshared, ZonePlan};
 pub use policies::STS_FEDERATION_NOTE;
 use policies::{is_sts, policy_document, policy_name};
 
@@ -40,6 +42,8 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// The Terraform provider release the output needs.
     pub provider_floor: ProviderFloor,
+    /// A hub's spokes and what shares its endpoints with them.
+    pub hub: Option<HubPlan>,
     pub tags: BTreeMap<String, String>,
     pub org_id: Option<String>,
     pub traffic_gb_per_month: Option<f64>,
@@ -357,8 +361,12 @@ pub fn build(vpc: &Vpc) -> Plan {
         });
     }
     let security_group = security_group::build(vpc, &endpoints);
-    let notes = notes::notes(vpc, vpc.ip_address_type, &endpoints);
-    let provider_floor = provider_floor(&endpoints);
+    let hub = hub::build(vpc, &endpoints);
+    let mut notes = notes::notes(vpc, vpc.ip_address_type, &endpoints);
+    if let Some(h) = &hub {
+        notes.extend(hub::notes(h));
+    }
+    let provider_floor = provider_floor(&endpoints, hub.as_ref());
     Plan {
         name: vpc.name.clone(),
         spec_path: vpc.spec_path.clone(),
@@ -371,6 +379,7 @@ pub fn build(vpc: &Vpc) -> Plan {
         policy_notes,
         notes,
         provider_floor,
+        hub,
         tags: vpc.tags.clone(),
         org_id: vpc.org_id.clone(),
         traffic_gb_per_month: vpc.traffic_gb_per_month,
@@ -379,14 +388,19 @@ pub fn build(vpc: &Vpc) -> Plan {
 }
 
 /// The Terraform provider release the endpoints need: 5.20 has everything but fixed addresses
-/// (5.54.0), `service_region` (5.83.0) and VPC Lattice endpoints (5.85.0), per the provider's
-/// changelog.
-fn provider_floor(endpoints: &[PlannedEndpoint]) -> ProviderFloor {
+/// (5.54.0), Route 53 Profiles (5.72.0: 5.71.0 added them but was withdrawn from the registry),
+/// `service_region` (5.83.0) and VPC Lattice endpoints (5.85.0), per the provider's changelog.
+fn provider_floor(endpoints: &[PlannedEndpoint], hub: Option<&HubPlan>) -> ProviderFloor {
     let uses = [
         (
             "5.54.0",
             "subnet_configuration (fixed addresses)",
             endpoints.iter().any(|e| !e.fixed_ips.is_empty()),
+        ),
+        (
+            "5.72.0",
+            "the aws_route53profiles resources (a hub's Route 53 Profile)",
+            hub.is_some_and(|h| !h.profile_endpoints.is_empty()),
         ),
         (
             "5.83.0",

@@ -99,7 +99,8 @@ pub(super) fn notes(
             )),
             _ => {}
         }
-        if e.ip_address_type == Some(IpAddressType::Ipv6) {
+        // A gateway endpoint has no subnets: its routes serve IPv6 clients through the route tables.
+        if e.ip_address_type == Some(IpAddressType::Ipv6) && e.kind != EndpointType::Gateway {
             notes.push(format!(
                 "{key}: IPv6-only endpoints need IPv6-only subnets; AWS refuses subnets with IPv4 addresses"
             ));

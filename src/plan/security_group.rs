@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use ipnet::IpNet;
+
 use super::{PlannedEndpoint, RulePlan, SecurityGroupPlan, Source};
 use crate::model::Vpc;
 use crate::naming::{self, Ident};
@@ -39,6 +41,18 @@ pub(super) fn build(vpc: &Vpc, endpoints: &[PlannedEndpoint]) -> Option<Security
         None => vec![Source::VpcCidr],
         Some(list) => list.iter().map(|c| Source::Cidr(*c)).collect(),
     };
+    // A hub's endpoints serve its spokes, each from its own block.
+    let spokes: Vec<(IpNet, &str)> = vpc
+        .hub
+        .iter()
+        .flat_map(|h| &h.spokes)
+        .map(|s| (IpNet::V4(s.cidr), s.name.as_str()))
+        .collect();
+    for (cidr, _) in &spokes {
+        if !sources.contains(&Source::Cidr(*cidr)) {
+            sources.push(Source::Cidr(*cidr));
+        }
+    }
     sources.extend(
         vpc.source_security_groups
             .iter()
@@ -66,7 +80,10 @@ pub(super) fn build(vpc: &Vpc, endpoints: &[PlannedEndpoint]) -> Option<Security
             let (slug, from_text) = match src {
                 Source::VpcCidr => ("vpc".to_owned(), "the VPC CIDR".to_owned()),
                 Source::VpcIpv6Cidr => ("vpc ipv6".to_owned(), "the VPC's IPv6 block".to_owned()),
-                Source::Cidr(c) => (c.to_string(), c.to_string()),
+                Source::Cidr(c) => match spokes.iter().find(|(s, _)| s == c) {
+                    Some((_, name)) => (c.to_string(), format!("spoke {name} ({c})")),
+                    None => (c.to_string(), c.to_string()),
+                },
                 Source::SecurityGroup(g) => (g.clone(), format!("security group {g}")),
             };
             rules.push(RulePlan {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::aws::EndpointType;
 use crate::memo;
 use crate::naming::Ident;
-use crate::plan::{NetworkPlan, Plan, PlannedEndpoint, Source};
+use crate::plan::{HubPlan, NetworkPlan, Plan, PlannedEndpoint, Source};
 
 /// Bumped on any incompatible change to the context's shape or meaning: a field removed or
 /// renamed, a type changed, a value's meaning changed. Adding a field is compatible and does not
@@ -69,6 +69,9 @@ pub struct Context<'a> {
     /// Why a policy says what it says, by policy name, where a comment beside it helps (the STS
     /// endpoint's `org-only` policy admits federated callers); policies without one are absent.
     pub policy_notes: &'a BTreeMap<String, &'static str>,
+    /// A hub's spokes and how its endpoints are shared with them; null unless the spec has
+    /// `hub:`.
+    pub hub: Option<&'a HubPlan>,
 }
 
 /// The lowest provider release with every argument the output uses.
@@ -107,13 +110,21 @@ impl OutputLimits {
         let interfaces = plan
             .endpoints
             .iter()
-            .filter(|e| e.kind == EndpointType::Interface)
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EndpointType::Interface | EndpointType::Resource | EndpointType::ServiceNetwork
+                )
+            })
             .count();
-        // Room for the fixed outputs: security group, VPC, and subnets and route tables per AZ.
-        let fixed = 2 + match &plan.network {
-            NetworkPlan::New(v) => 3 * v.azs.len(),
-            NetworkPlan::Existing { .. } => 0,
-        };
+        // Room for the fixed outputs: security group, VPC, the hub's zones or Profile, and
+        // subnets and route tables per AZ.
+        let fixed = 2
+            + usize::from(plan.hub.is_some())
+            + match &plan.network {
+                NetworkPlan::New(v) => 3 * v.azs.len(),
+                NetworkPlan::Existing { .. } => 0,
+            };
         // A Gateway Load Balancer endpoint set has one endpoint, and one output, per subnet.
         let endpoints: usize = plan
             .endpoints
@@ -422,6 +433,7 @@ impl Context<'_> {
         c.insert("terraform_provider", &self.terraform_provider);
         c.insert_value("policies", policy_values(self.policies));
         c.insert("policy_notes", &self.policy_notes);
+        c.insert("hub", &self.hub);
         c
     }
 }
@@ -576,6 +588,7 @@ pub fn build<'a>(plan: &'a Plan, target: &'static str, regenerate: &'a str) -> C
         },
         policies: &plan.policies,
         policy_notes: &plan.policy_notes,
+        hub: plan.hub.as_ref(),
     }
 }
 

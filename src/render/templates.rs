@@ -29,6 +29,10 @@ pub const BUILTINS: &[(&str, &str)] = &[
         include_str!("../../templates/cloudformation/_header.tera"),
     ),
     (
+        "cloudformation/_hub.tera",
+        include_str!("../../templates/cloudformation/_hub.tera"),
+    ),
+    (
         "cloudformation/_tags.tera",
         include_str!("../../templates/cloudformation/_tags.tera"),
     ),
@@ -57,12 +61,20 @@ pub const BUILTINS: &[(&str, &str)] = &[
         include_str!("../../templates/terraform/_lattice_endpoint.tera"),
     ),
     (
+        "terraform/hub.tf.tera",
+        include_str!("../../templates/terraform/hub.tf.tera"),
+    ),
+    (
         "terraform/main.tf.tera",
         include_str!("../../templates/terraform/main.tf.tera"),
     ),
     (
         "terraform/outputs.tf.tera",
         include_str!("../../templates/terraform/outputs.tf.tera"),
+    ),
+    (
+        "terraform/spokes.tf.tera",
+        include_str!("../../templates/terraform/spokes.tf.tera"),
     ),
     (
         "terraform/variables.tf.tera",

@@ -217,6 +217,44 @@ pub struct Spec {
     /// `ipv6`; dual-stack and IPv6 need an IPv6 block on the VPC.
     #[serde(default)]
     pub ip_address_type: Option<IpTypeSpec>,
+    /// This VPC is a hub: its interface endpoints serve the spoke VPCs too.
+    #[serde(default)]
+    pub hub: Option<HubSpec>,
+}
+
+/// The VPCs a hub's interface endpoints serve, and how they find them.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HubSpec {
+    /// The VPCs that reach the hub's endpoints (through a transit gateway or peering).
+    pub spokes: Vec<SpokeSpec>,
+    /// `hosted-zones` (default): a private hosted zone per service, associated with every
+    /// spoke; `route53-profile`: a Route 53 Profile the spokes associate with.
+    #[serde(default)]
+    pub dns: Option<HubDnsSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpokeSpec {
+    /// The spoke VPC's id.
+    pub vpc_id: String,
+    /// The spoke VPC's IPv4 CIDR, which the endpoint security group admits.
+    pub cidr: String,
+    /// The spoke's AWS account, when not the hub's: 12 digits, quoted.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Names its resources; default: the VPC id.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum HubDnsSpec {
+    HostedZones,
+    #[serde(rename = "route53-profile")]
+    Route53Profile,
 }
 
 /// An existing VPC (`id`, `cidr`, `subnets`, `route_tables`) or a new one (`create: true`).

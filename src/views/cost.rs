@@ -1,14 +1,16 @@
 //! Monthly cost estimates: interface endpoints are billed per endpoint per AZ-hour plus per GB
 //! processed (tiered per Region); gateway endpoints are free; Gateway Load Balancer, resource
 //! and service-network endpoints have their own rates. The traffic of gateway and interface
-//! endpoints is priced through NAT gateways too, so the saving (or the extra) is visible. Every
-//! figure is an estimate.
+//! endpoints is priced through NAT gateways too, so the saving (or the extra) is visible. A
+//! hub is compared with the same endpoints in every VPC it serves. Every figure is an estimate.
 
 use serde::Serialize;
 
 use crate::aws::prices::{
-    DATA_TIERS, GWLB_GB_USD, HOURS_PER_MONTH, NAT_GB_USD, NAT_HOUR_USD, PRICES_AS_OF,
-    REFERENCE_ENDPOINT_HOUR_USD, RESOURCE_GB_USD, RESOURCE_HOUR_FACTOR, SERVICE_NETWORK_GB_USD,
+    DATA_TIERS, GWLB_GB_USD, HOSTED_ZONE_MONTH_AFTER_25_USD, HOSTED_ZONE_MONTH_USD,
+    HOURS_PER_MONTH, NAT_GB_USD, NAT_HOUR_USD, PRICES_AS_OF, REFERENCE_ENDPOINT_HOUR_USD,
+    RESOURCE_GB_USD, RESOURCE_HOUR_FACTOR, SERVICE_NETWORK_GB_USD, TGW_ATTACHMENT_HOUR_USD,
+    TGW_GB_USD,
 };
 use crate::aws::{EndpointType, Region};
 use crate::plan::Plan;
@@ -39,6 +41,34 @@ pub struct Estimate {
     pub nat_total_usd: f64,
     /// NAT minus endpoints: positive means the endpoints save money.
     pub saving_usd: f64,
+    /// With a hub: the shared endpoints in the hub against the same in every VPC.
+    pub hub: Option<HubCost>,
+}
+
+/// A month of the hub's shared interface endpoints against each VPC having its own. The
+/// endpoints' data processing is the same either way and is left out of both.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HubCost {
+    /// The VPCs the shared endpoints serve: the hub and its spokes.
+    pub vpcs: usize,
+    /// The interface endpoints the spokes reach through the hub.
+    pub shared_endpoints: usize,
+    /// Those endpoints' AZ-hours in the hub alone.
+    pub hub_endpoints_usd: f64,
+    /// The same endpoints in every VPC.
+    pub per_vpc_usd: f64,
+    pub hosted_zones: usize,
+    pub hosted_zones_usd: f64,
+    /// A transit gateway attachment per VPC; nothing to add where they exist already.
+    pub attachments_usd: f64,
+    /// The endpoints' traffic through the transit gateway, all of it counted.
+    pub transit_data_usd: f64,
+    /// Hub endpoints, zones, attachments and transit data.
+    pub central_usd: f64,
+    /// Per-VPC minus central: positive means the hub saves money.
+    pub saving_usd: f64,
+    /// What the figures leave out, where something is.
+    pub left_out: Option<&'static str>,
 }
 
 fn round(x: f64) -> f64 {
@@ -131,6 +161,7 @@ pub fn estimate(plan: &Plan) -> Estimate {
         }
     }
     let total: f64 = endpoints.iter().map(|c| c.hourly_usd).sum::<f64>() + data_total + other_data;
+    let hub = hub_cost(plan, &endpoints, interface_gb);
     let nat_gateways = max_azs.max(usize::from(!plan.endpoints.is_empty()));
     let nat_total = nat_gateways as f64 * nat_hour(region) * HOURS_PER_MONTH
         + natable_gb * NAT_GB_USD * region.interface_hour_usd / REFERENCE_ENDPOINT_HOUR_USD;
@@ -144,7 +175,54 @@ pub fn estimate(plan: &Plan) -> Estimate {
         nat_gateways,
         nat_total_usd: round(nat_total),
         saving_usd: round(nat_total - total),
+        hub,
     }
+}
+
+/// Monthly cost of `n` private hosted zones in one account.
+pub fn hosted_zones_usd(n: usize) -> f64 {
+    let first = n.min(25) as f64;
+    let rest = n.saturating_sub(25) as f64;
+    first * HOSTED_ZONE_MONTH_USD + rest * HOSTED_ZONE_MONTH_AFTER_25_USD
+}
+
+fn hub_cost(plan: &Plan, costs: &[EndpointCost], interface_gb: f64) -> Option<HubCost> {
+    let hub = plan.hub.as_ref()?;
+    let region = plan.region;
+    let scale = region.interface_hour_usd / REFERENCE_ENDPOINT_HOUR_USD;
+    let shared: std::collections::BTreeSet<&str> = hub
+        .zones
+        .iter()
+        .map(|z| &*z.endpoint_key)
+        .chain(hub.profile_endpoints.iter().map(|p| &*p.endpoint_key))
+        .collect();
+    let hub_endpoints: f64 = costs
+        .iter()
+        .zip(&plan.endpoints)
+        .filter(|(_, e)| e.kind == EndpointType::Interface && shared.contains(&*e.key))
+        .map(|(c, _)| c.hourly_usd)
+        .sum();
+    let vpcs = hub.spokes.len() + 1;
+    let zones = hub.zones.len();
+    let zones_usd = hosted_zones_usd(zones);
+    let attachments = vpcs as f64 * TGW_ATTACHMENT_HOUR_USD * scale * HOURS_PER_MONTH;
+    let transit = interface_gb * TGW_GB_USD * scale;
+    let central = hub_endpoints + zones_usd + attachments + transit;
+    let per_vpc = hub_endpoints * vpcs as f64;
+    Some(HubCost {
+        vpcs,
+        shared_endpoints: shared.len(),
+        hub_endpoints_usd: round(hub_endpoints),
+        per_vpc_usd: round(per_vpc),
+        hosted_zones: zones,
+        hosted_zones_usd: round(zones_usd),
+        attachments_usd: round(attachments),
+        transit_data_usd: round(transit),
+        central_usd: round(central),
+        saving_usd: round(per_vpc - central),
+        left_out: (hub.dns == "route53-profile")
+            .then_some("the Route 53 Profile's own charges, for which no price was found"),
+    })
 }
 
 #[cfg(test)]

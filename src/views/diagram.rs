@@ -39,6 +39,9 @@ struct View {
     /// Routes to Gateway Load Balancer endpoints: route table, destination, endpoint key, AZ.
     routes: Vec<(String, String, String, String)>,
     security_group: Option<String>,
+    /// A hub's spokes (id stem, label) and what answers the endpoints' names for them.
+    spokes: Vec<(String, String)>,
+    hub_dns: Option<String>,
 }
 
 fn view(plan: &Plan) -> View {
@@ -151,6 +154,35 @@ fn view(plan: &Plan) -> View {
             sources.join(", ")
         )
     });
+    let spokes = plan.hub.as_ref().map_or_else(Vec::new, |h| {
+        h.spokes
+            .iter()
+            .map(|s| {
+                let account = s
+                    .account
+                    .as_ref()
+                    .map(|a| format!(", account {a}"))
+                    .unwrap_or_default();
+                (
+                    s.name.clone(),
+                    format!("spoke {} {} ({}{account})", s.name, s.cidr, s.vpc_id),
+                )
+            })
+            .collect()
+    });
+    let hub_dns = plan.hub.as_ref().map(|h| {
+        if h.dns == "hosted-zones" {
+            format!(
+                "{} private hosted zones answer for the hub and the spokes",
+                h.zones.len()
+            )
+        } else {
+            format!(
+                "Route 53 Profile: the private DNS of {} endpoints, for the spokes",
+                h.profile_endpoints.len()
+            )
+        }
+    });
     View {
         title: format!("VPC {} {} ({})", plan.name, cidr, plan.region.name),
         azs,
@@ -158,6 +190,8 @@ fn view(plan: &Plan) -> View {
         gateways,
         routes,
         security_group,
+        spokes,
+        hub_dns,
     }
 }
 
@@ -338,6 +372,18 @@ fn draw(plan: &Plan, syntax: &dyn Syntax) -> String {
     if v.security_group.is_some() {
         for az in v.azs.iter().filter(|a| !a.interfaces.is_empty()) {
             out += &syntax.edge("  ", "sg", &id("eni", &az.name), Link::Dashed);
+        }
+    }
+    if let Some(dns) = &v.hub_dns {
+        out += &syntax.node("  ", "hubdns", Shape::Hexagon, &label(dns));
+        for (name, text) in &v.spokes {
+            let spoke = id("spoke", name);
+            out += &syntax.node("  ", &spoke, Shape::Box, &label(text));
+            // A spoke's traffic reaches the endpoints through their security group.
+            if v.security_group.is_some() {
+                out += &syntax.edge("  ", &spoke, "sg", Link::Arrow);
+            }
+            out += &syntax.edge("  ", "hubdns", &spoke, Link::Dashed);
         }
     }
     out.push_str(syntax.footer());

@@ -21,6 +21,7 @@ pub struct PlanReport {
     pub vpc: String,
     pub endpoints: Vec<EndpointRow>,
     pub security_group: Option<SecurityGroupRow>,
+    pub hub: Option<HubRow>,
     pub cost: Estimate,
     pub warnings: Vec<String>,
     /// What vpcgen cannot check from the spec alone, and policies not applied.
@@ -63,6 +64,32 @@ pub struct EndpointRow {
     pub ports: Vec<u16>,
     pub reasons: Vec<String>,
     pub monthly_usd: f64,
+}
+
+/// A hub's sharing: `hosted-zones` or `route53-profile`, its spokes, the zone names or the
+/// Profile's endpoints, and each endpoint the spokes do not reach through the hub, with why.
+#[derive(Debug, Serialize)]
+pub struct HubRow {
+    pub dns: String,
+    pub spokes: Vec<SpokeRow>,
+    pub zones: Vec<String>,
+    pub profile_endpoints: Vec<String>,
+    pub unshared: Vec<UnsharedRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpokeRow {
+    pub name: String,
+    pub vpc_id: String,
+    pub cidr: String,
+    /// Null for the hub's own account.
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnsharedRow {
+    pub key: String,
+    pub why: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -149,6 +176,33 @@ pub fn build(plan: &Plan) -> PlanReport {
                 .map(|r| {
                     let from = r.source.short();
                     format!("tcp/{} from {from}", r.from_port)
+                })
+                .collect(),
+        }),
+        hub: plan.hub.as_ref().map(|h| HubRow {
+            dns: h.dns.to_owned(),
+            spokes: h
+                .spokes
+                .iter()
+                .map(|s| SpokeRow {
+                    name: s.name.clone(),
+                    vpc_id: s.vpc_id.clone(),
+                    cidr: s.cidr.clone(),
+                    account: s.account.clone(),
+                })
+                .collect(),
+            zones: h.zones.iter().map(|z| z.name.clone()).collect(),
+            profile_endpoints: h
+                .profile_endpoints
+                .iter()
+                .map(|p| p.endpoint_key.to_string())
+                .collect(),
+            unshared: h
+                .unshared
+                .iter()
+                .map(|u| UnsharedRow {
+                    key: u.endpoint_key.to_string(),
+                    why: u.why.to_owned(),
                 })
                 .collect(),
         }),
@@ -255,6 +309,47 @@ pub fn table(r: &PlanReport) -> String {
             sg.rules.join(", ")
         ));
     }
+    if let Some(h) = &r.hub {
+        let spokes: Vec<String> = h
+            .spokes
+            .iter()
+            .map(|s| {
+                let account = s
+                    .account
+                    .as_ref()
+                    .map(|a| format!(" in account {a}"))
+                    .unwrap_or_default();
+                format!("{} {} {}{account}", s.name, s.vpc_id, s.cidr)
+            })
+            .collect();
+        out.push_str(&format!(
+            "hub ({}), {} spoke{}: {}\n",
+            h.dns,
+            h.spokes.len(),
+            if h.spokes.len() == 1 { "" } else { "s" },
+            spokes.join(", ")
+        ));
+        if h.dns == "hosted-zones" {
+            out.push_str(&format!(
+                "  {} private hosted zone{}: {}\n",
+                h.zones.len(),
+                if h.zones.len() == 1 { "" } else { "s" },
+                h.zones.join(", ")
+            ));
+        } else {
+            out.push_str(&format!(
+                "  the Route 53 Profile holds {}\n",
+                h.profile_endpoints.join(", ")
+            ));
+        }
+        let unshared: Vec<&str> = h.unshared.iter().map(|u| u.key.as_str()).collect();
+        if !unshared.is_empty() {
+            out.push_str(&format!(
+                "  not shared: {} (see the notes)\n",
+                unshared.join(", ")
+            ));
+        }
+    }
     let c = &r.cost;
     out.push_str(&format!(
         "\nestimated cost: {}/month ({} per interface endpoint per AZ-hour{})\n",
@@ -277,6 +372,29 @@ pub fn table(r: &PlanReport) -> String {
         if c.nat_gateways == 1 { "" } else { "s" },
         usd(c.nat_total_usd)
     ));
+    if let Some(h) = &c.hub {
+        let verdict = if h.saving_usd >= 0.0 {
+            format!("the hub saves {}", usd(h.saving_usd))
+        } else {
+            format!("the hub costs {} more", usd(-h.saving_usd))
+        };
+        out.push_str(&format!(
+            "hub: {} shared endpoint{} {} + {} hosted zone{} {} + {} transit gateway attachments {} (none to add where they exist) + transit data {} = {}/month\n  against the same endpoints in each of the {} VPCs: {}/month; {verdict}{}\n",
+            h.shared_endpoints,
+            if h.shared_endpoints == 1 { "" } else { "s" },
+            usd(h.hub_endpoints_usd),
+            h.hosted_zones,
+            if h.hosted_zones == 1 { "" } else { "s" },
+            usd(h.hosted_zones_usd),
+            h.vpcs,
+            usd(h.attachments_usd),
+            usd(h.transit_data_usd),
+            usd(h.central_usd),
+            h.vpcs,
+            usd(h.per_vpc_usd),
+            h.left_out.map(|l| format!(" (leaves out {l})")).unwrap_or_default()
+        ));
+    }
     let hint = if c.traffic_gb > 0.0 {
         ""
     } else {

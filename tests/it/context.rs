@@ -20,6 +20,9 @@ fn all_specs() -> Vec<String> {
     specs.push("examples/custom-templates/spec.yaml".to_owned());
     // Fixed addresses are Terraform's alone, so no example (all are rendered for both) has them.
     specs.push("tests/data/fixed-ips.yaml".to_owned());
+    // Likewise spokes in other accounts, and a hub's Route 53 Profile.
+    specs.push("tests/data/hub-cross-account.yaml".to_owned());
+    specs.push("tests/data/hub-profile.yaml".to_owned());
     specs
 }
 
@@ -49,7 +52,8 @@ fn is_ident(v: &Value) -> bool {
 /// Field paths as docs/templates.md writes them: `endpoints[].route_tables.all`. An ident is a
 /// leaf (its own fields are documented once, as `ident.*`); the policy documents are opaque;
 /// `gateway_endpoints[]`, `interface_endpoints[]`, `gateway_load_balancer_endpoints[]` and
-/// `lattice_endpoints[]` have the fields of `endpoints[]`. A field
+/// `lattice_endpoints[]` have the fields of `endpoints[]`, and `hub.local_spokes[]` and
+/// `hub.remote_spokes[]` those of `hub.spokes[]`. A field
 /// that is null or empty in every spec still counts; only fields *inside* it can be missed,
 /// which is why `all_specs` covers new and existing VPCs, NAT and S3 in both types.
 fn collect(v: &Value, path: &str, out: &mut BTreeSet<String>) {
@@ -58,6 +62,8 @@ fn collect(v: &Value, path: &str, out: &mut BTreeSet<String>) {
         "interface_endpoints[]",
         "gateway_load_balancer_endpoints[]",
         "lattice_endpoints[]",
+        "hub.local_spokes[]",
+        "hub.remote_spokes[]",
     ];
     if subsets.iter().any(|s| path.starts_with(s)) {
         return;

@@ -17,6 +17,7 @@ mod endpoint_kinds;
 mod examples;
 mod habits;
 mod hostile_input;
+mod hub;
 mod init;
 mod lints;
 mod output_safety;

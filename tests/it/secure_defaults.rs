@@ -88,8 +88,13 @@ const CFN_TAGGABLE: &[&str] = &[
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::EgressOnlyInternetGateway",
+    "AWS::Route53::HostedZone",
+    "AWS::Route53Profiles::Profile",
+    "AWS::Route53Profiles::ProfileAssociation",
 ];
 const CFN_UNTAGGABLE: &[&str] = &[
+    "AWS::Route53::RecordSetGroup",
+    "AWS::Route53Profiles::ProfileResourceAssociation",
     "AWS::EC2::SubnetRouteTableAssociation",
     "AWS::EC2::VPCGatewayAttachment",
     "AWS::EC2::Route",
@@ -109,7 +114,12 @@ fn cloudformation_violations(template: &Value) -> Vec<String> {
         let kind = r["Type"].as_str().unwrap();
         let p = &r["Properties"];
         if CFN_TAGGABLE.contains(&kind) {
-            if p["Tags"].as_array().is_none_or(Vec::is_empty) {
+            let tags = if kind == "AWS::Route53::HostedZone" {
+                "HostedZoneTags"
+            } else {
+                "Tags"
+            };
+            if p[tags].as_array().is_none_or(Vec::is_empty) {
                 found.push(format!("{id}: no tags"));
             }
         } else if !CFN_UNTAGGABLE.contains(&kind) {

@@ -114,7 +114,11 @@ pub(super) fn service_region(
                 "cross-Region endpoints cannot be placed in AZ {}",
                 join_names(&refused)
             ),
-            "AWS does not support cross-Region access from these AZ IDs: give the endpoint `subnets:` in other AZs",
+            if matches!(scope.network, Some(Network::New(_))) {
+                "AWS does not support cross-Region access from these AZ IDs, and a new VPC's interface endpoints are in every AZ: choose other `vpc.azs`, or reach the service in this Region"
+            } else {
+                "AWS does not support cross-Region access from these AZ IDs: give the endpoint `subnets:` in other AZs"
+            },
         );
         return None;
     }
@@ -249,9 +253,9 @@ pub(super) fn fixed_ips(
             .zip(v.private.iter().copied())
             .collect(),
     };
-    let (noun, example) = match network {
-        Network::Existing(_) => ("subnet", "subnet-0123456789abcdef0"),
-        Network::New(_) => ("AZ", "us-east-1a"),
+    let (noun, article, plural, example) = match network {
+        Network::Existing(_) => ("subnet", "a", "subnets", "subnet-0123456789abcdef0"),
+        Network::New(_) => ("AZ", "an", "AZs", "us-east-1a"),
     };
     for (key, spec) in map {
         let at = format!("{path}.{key}");
@@ -259,7 +263,7 @@ pub(super) fn fixed_ips(
             let known: Vec<&str> = places.iter().map(|(k, _)| k.as_str()).collect();
             p.misplaced(
                 &at,
-                format!("`{key}` is not a {noun} of this endpoint"),
+                format!("`{key}` is not {article} {noun} of this endpoint"),
                 format!(
                     "key fixed addresses by the endpoint's {noun}s ({}), e.g. `{example}: 10.0.1.10`",
                     join_names(&known)
@@ -294,10 +298,15 @@ pub(super) fn fixed_ips(
     if !missing.is_empty() {
         p.misplaced(
             path,
-            format!("no fixed address for {noun} {}", join_names(&missing)),
             format!(
-                "give one address for each {noun} the endpoint is in, or name fewer with `subnets:`"
+                "no fixed address for {} {}",
+                if missing.len() == 1 { noun } else { plural },
+                join_names(&missing)
             ),
+            match network {
+                Network::Existing(_) => "give one address for each subnet the endpoint is in, or name fewer with `subnets:`".to_owned(),
+                Network::New(_) => "give one address for each AZ of the VPC: a new VPC's interface endpoints are in every AZ".to_owned(),
+            },
         );
     }
     out

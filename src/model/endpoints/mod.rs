@@ -189,6 +189,7 @@ pub(super) fn endpoints(p: &mut Problems, spec: &Spec, scope: &Scope) -> Vec<End
     unique_names(p, &out);
     if let Some(region) = scope.region {
         private_dns_conflicts(p, &out, region);
+        gateway_route_conflicts(p, &out, region);
     }
     addressing::unique_fixed_ips(p, &out);
     routes::unique(p, &out);
@@ -789,11 +790,23 @@ fn unique_names(p: &mut Problems, endpoints: &[Endpoint]) {
         let ident = naming::endpoint_ident(&e.key, e.service(), e.kind);
         for id in [format!("tf:{}", ident.tf), format!("cfn:{}", ident.cfn)] {
             if let Some(first) = seen.get(&id) {
+                // Point at the entry whose `name` made the clash where one of them has one.
+                let named = |x: &Endpoint| x.service().is_none_or(|s| s.key != x.key);
+                let (at, other) = if named(first) && !named(e) {
+                    (*first, e)
+                } else {
+                    (e, *first)
+                };
+                let path = if named(at) {
+                    format!("{}.name", at.path)
+                } else {
+                    at.path.clone()
+                };
                 p.error(
-                    format!("{}.name", e.path),
+                    path,
                     format!(
                         "`{}` and `{}` ({}) would name the same resources (`{}`)",
-                        e.key, first.key, first.path, ident.tf
+                        at.key, other.key, other.path, ident.tf
                     ),
                     "give one of them another `name`",
                 );
@@ -824,6 +837,47 @@ fn private_dns_conflicts(p: &mut Problems, endpoints: &[Endpoint], region: &Regi
             continue;
         }
         seen.insert(name, e);
+    }
+}
+
+/// A gateway endpoint adds a route to its service's prefix list in each of its route tables,
+/// and a route table holds one route per destination: two gateway endpoints of one service
+/// cannot share a route table.
+fn gateway_route_conflicts(p: &mut Problems, endpoints: &[Endpoint], region: &Region) {
+    let gateways: Vec<(&Endpoint, String)> = endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointType::Gateway)
+        .filter_map(|e| Some((e, reach::service_name(e, region)?)))
+        .collect();
+    for (i, (e, name)) in gateways.iter().enumerate() {
+        let Some((first, _)) = gateways[..i].iter().find(|(f, n)| {
+            n == name
+                && match (&f.route_tables, &e.route_tables) {
+                    (Some(a), Some(b)) => a.iter().any(|t| b.contains(t)),
+                    _ => true,
+                }
+        }) else {
+            continue;
+        };
+        let tables: Vec<&String> = match (&first.route_tables, &e.route_tables) {
+            (Some(a), Some(b)) => a.iter().filter(|t| b.contains(t)).collect(),
+            (Some(only), None) | (None, Some(only)) => only.iter().collect(),
+            (None, None) => Vec::new(),
+        };
+        let shared = if tables.is_empty() {
+            "every route table of the VPC".to_owned()
+        } else {
+            let names: Vec<String> = tables.iter().map(|t| format!("`{t}`")).collect();
+            format!("route table {}", names.join(", "))
+        };
+        p.error(
+            &e.path,
+            format!(
+                "`{}` and `{}` ({}) are both gateway endpoints for `{name}` in {shared}",
+                e.key, first.key, first.path
+            ),
+            "a route table takes one route to a service's prefix list: give each gateway endpoint its own `route_tables`, or keep one endpoint",
+        );
     }
 }
 

@@ -138,13 +138,20 @@ pub(super) fn offered_in(
                 ),
             )
         }
-        (Some(_), None) => p.error(
+        (Some(r), None) => p.error(
             path,
             format!(
                 "the endpoint service is in `{in_name}`, not this VPC's Region `{}`",
                 own.name
             ),
-            "a Gateway Load Balancer endpoint reaches endpoint services of its own Region only",
+            if r.partition != own.partition {
+                format!(
+                    "PrivateLink does not cross partitions (`{in_name}` is in `{}`, this VPC in `{}`): use the service's name in `{}`",
+                    r.partition, own.partition, own.name
+                )
+            } else {
+                "a Gateway Load Balancer endpoint reaches endpoint services of its own Region only: use the service's name in this Region".to_owned()
+            },
         ),
         (Some(_), Some(sr)) => p.error(
             path,
