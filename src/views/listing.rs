@@ -69,6 +69,15 @@ pub fn services(query: Option<&str>, cross_region: bool, region: &Region, as_jso
                     "private_dns": s.private_dns,
                     "cross_region": s.cross_region,
                     "ipv6": s.ipv6,
+                    // What a hub's private hosted zones answer for the service here.
+                    "hub_zones": aws::partition(region.partition)
+                        .map(|p| {
+                            s.hub_zones(region.name, p)
+                                .iter()
+                                .map(|z| if z.wildcard { format!("*.{}", z.name) } else { z.name.clone() })
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default(),
                     "note": s.note,
                 })
             })
