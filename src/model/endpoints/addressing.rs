@@ -348,19 +348,26 @@ fn address_v4(
         );
         return None;
     }
-    // AWS keeps the first four addresses and the last one of every subnet; vpcgen knows the
-    // subnets it carves.
-    if let Network::New(_) = network {
-        let offset = u32::from(a) - u32::from(block.network());
-        let last = u32::from(block.broadcast()) - u32::from(block.network());
-        if offset < 4 || offset == last {
-            p.error(
-                at,
+    // AWS keeps the first four addresses and the last one of every subnet. vpcgen knows the
+    // subnets it carves; of an existing VPC's it knows only that the VPC's first four and its
+    // last address begin and end a subnet wherever one covers them.
+    let offset = u32::from(a) - u32::from(block.network());
+    let last = u32::from(block.broadcast()) - u32::from(block.network());
+    if offset < 4 || offset == last {
+        let (message, help) = match network {
+            Network::New(_) => (
                 format!("`{a}` is one of the five addresses AWS keeps in subnet `{block}`"),
                 "choose an address from the fifth on, and not the subnet's last",
-            );
-            return None;
-        }
+            ),
+            Network::Existing(_) => (
+                format!(
+                    "`{a}` is kept by AWS: the first four and the last address of the VPC's `{block}` are reserved in the subnets that hold them"
+                ),
+                "choose an address from the fifth of its subnet on, and not the subnet's last",
+            ),
+        };
+        p.error(at, message, help);
+        return None;
     }
     Some(a)
 }
