@@ -25,6 +25,10 @@ are replaced in a temporary copy, each replacement printed. The committed files 
 A subnet may name its zone by id (use1-az1): it is built in moto's zone of that id. A dual-stack
 VPC (vpc.ipv6_cidr) gets an Amazon-provided block in moto, and the spec's block, with every range
 inside it, is mapped to moto's at the same offset, as ids are; its subnets get /64s of it.
+A hub's spoke VPCs (hub.spokes) are built too, with their CIDRs, and mapped like the spec's VPC:
+the generated code names them literally (its zones' associations). A hub's private hosted
+zones, their VPC associations and alias records are compared with the plan or the template like
+the endpoints (Route 53 is served by moto too), and teardown must leave no zone.
 
 What moto lacks is said, never hidden: MOTO_REPLAN_GAPS (attributes moto does not store, each
 only where moto holds nothing and the configuration sets a value), MOTO_SKIPS (paths moto cannot
@@ -285,9 +289,30 @@ def moto_server_shims(dry_run: bool = False) -> list[str]:
     AWS::EC2::VPCEndpoint without RouteTableIds (moto's CloudFormation passes None where the
     API passes []) makes an endpoint whose DeleteVpcEndpoints (and ModifyVpcEndpoint) fails with
     a server error unless it is an interface endpoint: so for GatewayLoadBalancer, Resource and
-    ServiceNetwork endpoints from a stack, whose deletion the checker does itself."""
+    ServiceNetwork endpoints from a stack, whose deletion the checker does itself.
+
+    AWS::EC2::VPCEndpoint has no Fn::GetAtt at all in moto (VPCEndPoint lacks
+    get_cfn_attribute), so a template that reads DnsEntries in a resource (a hub's alias
+    records) is answered with a 500 and no stack. DnsEntries is served from the DNS entries
+    moto gave the endpoint, the ones DescribeVpcEndpoints reports, in CloudFormation's format
+    "hosted zone id:DNS name"; any other attribute is refused as CloudFormation refuses an
+    unknown one (a template error), never answered with an invented value.
+
+    CreateHostedZone with a VPC makes a public zone and drops the VPC unless the request also
+    says HostedZoneConfig.PrivateZone=true, which AWS does not ask for (a VPC is what makes a
+    zone private) and the provider does not send: its aws_route53_zone with a vpc block gets a
+    public zone, and every aws_route53_zone_association then fails (PublicZoneVPCAssociation).
+    A request with a VPC and no PrivateZone is taken as private, with that VPC.
+
+    AWS::Route53::RecordSetGroup stores its records under the name as written ("a.example"),
+    where the API stores every name with its final dot ("a.example."): ChangeResourceRecordSets
+    then never finds them (it looks for "a.example."), so nothing can delete them, and the zone
+    cannot be deleted behind them (HostedZoneNotEmpty). moto's CloudFormation deletes neither
+    (the checker does, through the API: delete_what_moto_cannot); the group's records are
+    stored with the final dot, as the API stores the same record."""
     from moto.ec2.models.subnets import Subnet
     from moto.ec2.models.vpcs import VPCEndPoint
+    from moto.route53.responses import Route53
 
     applied = []
     own = Subnet.ipv6_cidr_block_association_set.fget
@@ -319,7 +344,128 @@ def moto_server_shims(dry_run: bool = False) -> list[str]:
                 if self.route_table_ids is None:
                     self.route_table_ids = []
             VPCEndPoint.__init__ = init
+
+    if not _vpce_resolves_dns_entries():
+        applied.append("AWS::EC2::VPCEndpoint has no Fn::GetAtt (a 500 on DnsEntries); "
+                       "DnsEntries served as \"hosted zone id:DNS name\" from the endpoint's own "
+                       "DNS entries (DescribeVpcEndpoints'), other attributes refused")
+        if not dry_run:
+            from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+            own_getatt = getattr(VPCEndPoint, "get_cfn_attribute", None)
+
+            def get_cfn_attribute(self, attribute_name):
+                if attribute_name == "DnsEntries":
+                    return [f"{e['hosted_zone_id']}:{e['dns_name']}" for e in self.dns_entries or []]
+                if own_getatt is not None:
+                    return own_getatt(self, attribute_name)
+                raise UnformattedGetAttTemplateException()
+            VPCEndPoint.get_cfn_attribute = get_cfn_attribute
+
+    if _hosted_zone_vpc_dropped():
+        applied.append("CreateHostedZone with a VPC but no HostedZoneConfig.PrivateZone makes a "
+                       "public zone and drops the VPC (AWS makes it private with that VPC); "
+                       "taken as private")
+        if not dry_run:
+            own_create = Route53.create_hosted_zone
+
+            def create_hosted_zone(self):
+                if self._get_param("VPC.VPCId") and self._get_param("HostedZoneConfig.PrivateZone") is None:
+                    own_bool = self._get_bool_param
+                    # This response object serves this one request (Route53.dispatch makes one).
+                    self._get_bool_param = lambda name, if_none=None: (
+                        True if name == "HostedZoneConfig.PrivateZone" else own_bool(name, if_none))
+                return own_create(self)
+            Route53.create_hosted_zone = create_hosted_zone
+
+    if _cfn_record_names_undotted():
+        applied.append("AWS::Route53::RecordSetGroup stores record names without the final dot the "
+                       "API gives them, so no API call finds them (nor deletes them or their zone); "
+                       "stored with it")
+        if not dry_run:
+            from moto.route53.models import RecordSetGroup
+
+            own_group = RecordSetGroup.create_from_cloudformation_json.__func__
+
+            def create_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+                props = dict(cloudformation_json["Properties"])
+                props["RecordSets"] = [
+                    dict(rs, Name=rs["Name"] + ".") if isinstance(rs.get("Name"), str)
+                    and not rs["Name"].endswith(".") else rs for rs in props.get("RecordSets") or []]
+                return own_group(cls, resource_name, dict(cloudformation_json, Properties=props),
+                                 account_id, region_name, **kwargs)
+            RecordSetGroup.create_from_cloudformation_json = classmethod(create_group)
     return applied
+
+
+def _cfn_record_names_undotted() -> bool:
+    """Whether moto's AWS::Route53::RecordSetGroup stores a record's name without the final dot
+    the API stores it with (asked of a zone made, and removed again, in a probe account that no
+    path uses)."""
+    from moto.route53.models import RecordSetGroup, route53_backends
+
+    backend = route53_backends["000000000000"]["aws"]
+    zone = backend.create_hosted_zone("probe.internal.", private_zone=False)
+    try:
+        RecordSetGroup.create_from_cloudformation_json("Probe", {"Properties": {
+            "HostedZoneId": zone.id, "RecordSets": [
+                {"Name": "a.probe.internal", "Type": "A", "TTL": "60", "ResourceRecords": ["192.0.2.1"]}]}},
+            "000000000000", "us-east-1")
+        return not any(r.name == "a.probe.internal." for r in zone.rrsets)
+    except Exception:
+        return False  # moto's model changed shape: nothing to tell, no shim
+    finally:
+        backend.reset()  # the probe account's zone and delegation set
+
+
+def _vpce_resolves_dns_entries() -> bool:
+    """Whether moto's VPCEndPoint answers Fn::GetAtt DnsEntries (asked of a probe object with
+    one DNS entry, as moto gives an interface endpoint)."""
+    from moto.ec2.models.vpcs import VPCEndPoint
+
+    probe = VPCEndPoint(None, "vpce-probe", "vpc-probe", "com.amazonaws.us-east-1.probe", "Interface",
+                        None, [], dns_entries=[{"dns_name": "vpce-probe-x.probe", "hosted_zone_id": "ZPROBE"}])
+    try:
+        return probe.get_cfn_attribute("DnsEntries") == ["ZPROBE:vpce-probe-x.probe"]
+    except Exception:  # AttributeError today; NotImplementedError or a template error later
+        return False
+
+
+def _hosted_zone_vpc_dropped() -> bool:
+    """Whether moto's CreateHostedZone handler drops a request's VPC (and makes the zone
+    public) when HostedZoneConfig.PrivateZone is not sent: the handler is run on a stand-in
+    request and backend, which record what it passes on."""
+    from moto.route53.responses import Route53
+
+    class _Zone:
+        vpcs: list = []
+        private_zone = False
+        delegation_set = None
+        resource_id = "ZPROBE"
+
+    class _Backend:
+        def create_hosted_zone(self, name, private_zone, vpcid=None, **_):
+            self.got = (private_zone, vpcid)
+            return _Zone()
+
+    class _Request:
+        backend = _Backend()
+        params = {"Name": "probe.internal", "CallerReference": "probe",
+                  "VPC.VPCId": "vpc-probe", "VPC.VPCRegion": "us-east-1"}
+
+        def _get_param(self, name, if_none=None):
+            return self.params.get(name, if_none)
+
+        def _get_bool_param(self, name, if_none=None):
+            v = self.params.get(name)
+            return if_none if v is None else str(v).lower() == "true"
+
+    req = _Request()
+    try:
+        Route53.create_hosted_zone(req)
+    except Exception:
+        return False  # moto's handler changed shape: nothing to tell, no shim
+    return req.backend.got != (True, "vpc-probe")
 
 
 def _moto_version() -> str:
@@ -349,6 +495,7 @@ class Fixture:
         self.spec = yaml.safe_load(spec_path.read_text())
         self.region = self.spec["region"]
         self.ec2 = moto.client("ec2", self.region)
+        self.route53 = moto.client("route53", self.region)  # global: the partition's one
         self.ids: dict[str, str] = {}  # spec id -> moto id
         vpc = self.spec.get("vpc") or {}
         self.creates_vpc = bool(vpc.get("create"))
@@ -373,6 +520,7 @@ class Fixture:
         if missing:
             raise Skip(f"moto has no Availability Zone {', '.join(missing)} (its {self.region} "
                        f"zones: {', '.join(f'{n} ({i})' for i, n in sorted(by_id.items(), key=lambda kv: kv[1]))})")
+        self._build_spokes()
         if self.creates_vpc:
             return
         ipv6_spec = vpc.get("ipv6_cidr")
@@ -424,6 +572,34 @@ class Fixture:
         }
         if self.ipv6:
             self.values["vpc_ipv6_cidr"] = str(self.ipv6[1])
+
+    def _build_spokes(self) -> dict[str, str]:
+        """The spoke VPCs of a hub (hub.spokes), built in moto with their CIDRs; the generated
+        code names them literally, and replace_literal_ids puts moto's ids in their place.
+        Returns spec id -> moto id. A spoke of another account would need a second moto
+        account and a provider for it: not modelled here, so it fails rather than passing
+        with the spoke in the wrong account."""
+        built: dict[str, str] = {}
+        for n, spoke in enumerate((self.spec.get("hub") or {}).get("spokes") or []):
+            label = spoke.get("name") or spoke["vpc_id"]
+            if spoke.get("account"):
+                raise Failure(f"hub.spokes[{n}] ({label}) lives in account {spoke['account']}: "
+                              "deploy_moto.py builds spokes in the hub's account only; teach it "
+                              "cross-account spokes")
+            sid = self.ec2.create_vpc(CidrBlock=spoke["cidr"])["Vpc"]["VpcId"]
+            # A private hosted zone answers a VPC only with both, in AWS (moto does not check).
+            self.ec2.modify_vpc_attribute(VpcId=sid, EnableDnsSupport={"Value": True})
+            self.ec2.modify_vpc_attribute(VpcId=sid, EnableDnsHostnames={"Value": True})
+            self.ec2.create_tags(Resources=[sid], Tags=[{"Key": "Name", "Value": f"spoke-{label}"}])
+            self.ids[spoke["vpc_id"]] = sid
+            built[spoke["vpc_id"]] = sid
+        return built
+
+    def vpc_exists(self, vpc_id: str) -> bool:
+        try:
+            return bool(self.ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"])
+        except self.ec2.exceptions.ClientError:
+            return False
 
     def map_cidr6(self, text: str) -> tuple[str, list[str]]:
         """text with the spec's IPv6 block, and every range inside it, moved to moto's block at
@@ -681,9 +857,14 @@ def indent(text: str) -> str:
 
 def provider_block(region: str, account: Account) -> str:
     url = account.url
-    # EC2 serves every resource here; STS tells the provider its account. The account lookup is
-    # not skipped: without it the provider reads a rule that references a group of its own
-    # account as "<account>/sg-..." (another account's group) and plans to change it back.
+    # EC2 serves the endpoints, groups and routes; STS tells the provider its account. The
+    # account lookup is not skipped: without it the provider reads a rule that references a
+    # group of its own account as "<account>/sg-..." (another account's group) and plans to
+    # change it back. Route 53 serves a hub's private hosted zones, records and associations;
+    # Route 53 Profiles and RAM (a hub's other DNS mode, spokes of other accounts) point at
+    # moto too, so that nothing reaches AWS: moto models RAM, and answers Route 53 Profiles
+    # with an error, which fails the path by name. (terraform validate rejects a key the
+    # provider does not know; 5.100.0 knows all five.)
     return f'''# Written by .ci/deploy_moto.py into a temporary copy: the provider talks to moto only.
 provider "aws" {{
   region                      = "{region}"
@@ -694,8 +875,11 @@ provider "aws" {{
   skip_region_validation      = true
 
   endpoints {{
-    ec2 = "{url}"
-    sts = "{url}"
+    ec2             = "{url}"
+    sts             = "{url}"
+    route53         = "{url}"
+    route53profiles = "{url}"
+    ram             = "{url}"
   }}
 }}
 '''
@@ -908,7 +1092,14 @@ def deploy_terraform(moto: Account, src: Path, work: Path, drift: list[str] | No
         if "default" in var and name in tfvars and fx.map_value(var["default"], f"variable {name}") != tfvars[name]:
             raise Failure(f"variable {name}: default {var['default']!r} is not the spec's value "
                           f"(mapped to moto: {tfvars[name]!r})")
-    tf.run("apply", "-input=false", "-auto-approve", str(work / "apply.tfplan"))
+    # The provider sleeps 15 s after every Route 53 change before it asks whether the change
+    # is in sync (GetChange; moto answers INSYNC at once), so each zone, record and association
+    # holds one of Terraform's 10 slots for 15 s: a hub's 29 Route 53 resources take 4 waves to
+    # apply and as many to destroy. With a slot each they take 2 (zones, then their records and
+    # associations), which halves the path's time; nothing else waits, so nothing else changes.
+    r53 = [rc for rc in plan.get("resource_changes", []) if rc["type"].startswith("aws_route53_")]
+    par = [f"-parallelism={max(10, len(r53) + 10)}"] if r53 else []
+    tf.run("apply", "-input=false", "-auto-approve", *par, str(work / "apply.tfplan"))
     state = json.loads(tf.run("state", "pull").stdout)
     view = PlanView(plan, state)
 
@@ -973,7 +1164,7 @@ def deploy_terraform(moto: Account, src: Path, work: Path, drift: list[str] | No
                      {view.value(rc, "vpc_id") for rc in view.instances("aws_vpc_endpoint")})
     # The re-plan has just refreshed the state; refreshing again would only start the provider
     # once more (Terraform's destroy runs a refresh walk of its own first).
-    tf.run("destroy", "-input=false", "-auto-approve", "-refresh=false", var_arg)
+    tf.run("destroy", "-input=false", "-auto-approve", "-refresh=false", *par, var_arg)
     left = fx.live_endpoints(vpc_ids)
     if left:
         raise Failure(f"terraform destroy left endpoints in moto: {[e['VpcEndpointId'] for e in left]}")
@@ -983,9 +1174,15 @@ def deploy_terraform(moto: Account, src: Path, work: Path, drift: list[str] | No
             Filters=[{"Name": "group-id", "Values": sg_ids}])["SecurityGroups"]]
         if remaining:
             raise Failure(f"terraform destroy left security groups in moto: {remaining}")
+    n_zones = len(view.instances("aws_route53_zone"))
+    if n_zones or view.instances("aws_route53_record"):
+        left = zones_left(fx)
+        if left:
+            raise Failure(f"terraform destroy left hosted zones in moto: {left}")
     n_ep = len(view.instances("aws_vpc_endpoint"))
-    notes.append(f"{len(view.changes)} resources, {n_ep} endpoints applied, matched, re-planned "
-                 "clean, destroyed")
+    zones = f", {n_zones} hosted zones" if n_zones else ""
+    notes.append(f"{len(view.changes)} resources, {n_ep} endpoints{zones} applied, matched, "
+                 "re-planned clean, destroyed")
     return notes + gaps.lines()
 
 
@@ -1115,6 +1312,212 @@ def compare_terraform(fx: Fixture, view: PlanView, errors: list[str], gaps: Gaps
                 errors.append(f"{g['label']}: {direction} rules: the configuration writes "
                               f"{fmt_rules(g[direction])}; moto holds {fmt_rules(got)}")
 
+    compare_route53_terraform(fx, view, errors, gaps)
+
+
+# --------------------------------------------------------------------------------------------
+# Route 53: a hub's private hosted zones and alias records
+
+
+def dns_name(name: str | None) -> str | None:
+    """A DNS name as Route 53 compares it: without the final dot, in lower case, with the
+    escaped wildcard (\\052, as AWS lists it) written as *."""
+    if name is None:
+        return None
+    return name.replace("\\052", "*").rstrip(".").lower()
+
+
+# The records Route 53 makes itself at a zone's apex.
+ZONE_OWN_TYPES = ("NS", "SOA")
+
+
+def held_zone(fx: Fixture, zone_id: str) -> dict | None:
+    """What moto holds for a hosted zone: name, privacy, comment, VPCs, tags and records (those
+    Route 53 makes itself at the apex left out), or None when moto has no such zone."""
+    r53 = fx.route53
+    try:
+        got = r53.get_hosted_zone(Id=zone_id)
+    except r53.exceptions.NoSuchHostedZone:
+        return None
+    hz = got["HostedZone"]
+    apex = dns_name(hz["Name"])
+    records, kwargs = [], {}
+    while True:
+        page = r53.list_resource_record_sets(HostedZoneId=zone_id, **kwargs)
+        records += [r for r in page["ResourceRecordSets"]
+                    if not (r["Type"] in ZONE_OWN_TYPES and dns_name(r["Name"]) == apex)]
+        if not page.get("IsTruncated"):
+            break
+        kwargs = {"StartRecordName": page["NextRecordName"], "StartRecordType": page["NextRecordType"]}
+    tags = r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id.split("/")[-1])
+    return {
+        "name": apex,
+        "private": bool((hz.get("Config") or {}).get("PrivateZone")),
+        "comment": (hz.get("Config") or {}).get("Comment"),
+        "vpcs": {(v.get("VPCId"), v.get("VPCRegion")) for v in got.get("VPCs") or []},
+        "tags": {t["Key"]: t["Value"] for t in tags.get("ResourceTagSet", {}).get("Tags") or []},
+        "records": records,
+    }
+
+
+def compare_zone(fx: Fixture, label: str, want: dict, got: dict, errors: list[str]) -> None:
+    """want: name, private, vpcs (a set of VPC ids), comment and tags (each None where the
+    deployment sets none, so nothing is compared)."""
+    def diff(what, a, b):
+        if a != b:
+            errors.append(f"{label}: {what}: the deployment asks for {a!r}, moto holds {b!r}")
+
+    diff("name", dns_name(want["name"]), got["name"])
+    diff("private zone", want["private"], got["private"])
+    diff("VPC associations", sorted(want["vpcs"]), sorted(v for v, _ in got["vpcs"]))
+    wrong_region = sorted(f"{v} ({r})" for v, r in got["vpcs"] if r != fx.region)
+    if wrong_region:
+        errors.append(f"{label}: associated with VPCs of another Region than {fx.region}: {wrong_region}")
+    # AWS refuses to associate a VPC that does not exist (InvalidVPCId); moto does not look.
+    unknown = sorted(v for v, _ in got["vpcs"] if not fx.vpc_exists(v))
+    if unknown:
+        errors.append(f"{label}: associated with {unknown}, which moto's EC2 does not hold (AWS "
+                      "would refuse the association)")
+    if want.get("comment") is not None:
+        diff("comment", want["comment"], got["comment"])
+    if want.get("tags") is not None:
+        diff("tags", want["tags"], got["tags"])
+
+
+def compare_records(label: str, want: list[dict], got: dict, errors: list[str]) -> None:
+    """want: one {label, name, type, alias: {dns_name, zone_id, evaluate_target_health}} per
+    record the deployment makes in the zone; moto must hold exactly those (besides the apex's
+    NS and SOA)."""
+    held = {(dns_name(r["Name"]), r["Type"], r.get("SetIdentifier")): r for r in got["records"]}
+    for w in want:
+        r = held.pop((dns_name(w["name"]), w["type"], None), None)
+        if r is None:
+            errors.append(f"{w['label']}: no {w['type']} record {w['name']} in moto's zone "
+                          f"{got['name']} (it holds {sorted(k[:2] for k in held) or 'none'})")
+            continue
+        a = r.get("AliasTarget")
+        if a is None:
+            errors.append(f"{w['label']}: moto holds a plain record ({r.get('ResourceRecords')}), "
+                          "not an alias")
+            continue
+        for what, x, y in (("alias DNS name", dns_name(w["alias"]["dns_name"]), dns_name(a.get("DNSName"))),
+                           ("alias hosted zone", w["alias"]["zone_id"], a.get("HostedZoneId")),
+                           ("alias evaluate target health", bool(w["alias"]["evaluate_target_health"]),
+                            str(a.get("EvaluateTargetHealth")).lower() == "true")):
+            if x != y:
+                errors.append(f"{w['label']}: {what}: the deployment asks for {x!r}, moto holds {y!r}")
+        if r.get("ResourceRecords") or r.get("TTL") is not None:
+            errors.append(f"{w['label']}: an alias record with records or a TTL in moto: {r}")
+    for (name, rtype, _), r in sorted(held.items(), key=lambda kv: str(kv[0])):
+        errors.append(f"{label}: moto holds a {rtype} record {name} that the deployment does not make")
+
+
+def note_endpoint_dns(gaps: Gaps, subject: str) -> None:
+    gaps.add("moto gives an interface endpoint one DNS entry, named vpce-...-xxxxxxxx.<service "
+             "name> in a random hosted zone (AWS: the Regional name "
+             "vpce-...-xxxxxxxx.<service>.<region>.vpce.amazonaws.com first, then one per zone); "
+             "alias targets are checked to be the endpoint's first entry as moto holds it", subject)
+
+
+def _state_at(view: "PlanView", ref: str):
+    """The applied value a reference names, walked through the state:
+    aws_vpc_endpoint.ssm.dns_entry[0].dns_name, aws_route53_zone.ssm.zone_id."""
+    steps = re.findall(r'\.([A-Za-z_][\w-]*)|\[("(?:[^"\\]|\\.)*"|\d+)\]', "." + ref)
+    if len(steps) < 2 or not steps[0][0] or not steps[1][0]:
+        return None
+    base, rest = f"{steps[0][0]}.{steps[1][0]}", steps[2:]
+    if rest and rest[0][1]:
+        inst, rest = view.state.get(f"{base}[{rest[0][1]}]"), rest[1:]
+    else:
+        inst = view.state.get(base)
+    if inst is None:
+        return None
+    value = inst["values"]
+    for attr, index in rest:
+        if attr:
+            value = value.get(attr) if isinstance(value, dict) else None
+        else:
+            i = json.loads(index)
+            value = value[i] if isinstance(value, list) and isinstance(i, int) and i < len(value) else None
+    return value
+
+
+def block_value(view: "PlanView", rc: dict, block: str, attr: str):
+    """attr of the first `block` block of a planned resource: as planned where it is known,
+    else what the configuration's reference names in the applied state (the alias of a record
+    is the endpoint's dns_entry[0], unknown until the endpoint exists)."""
+    after = ((rc["change"]["after"] or {}).get(block) or [{}])[0]
+    if after.get(attr) is not None:
+        return after[attr]
+    conf = view.config.get(f"{rc['type']}.{rc['name']}", {}).get("expressions", {})
+    expr = (conf.get(block) or [{}])[0].get(attr) or {}
+    if "constant_value" in expr:
+        return expr["constant_value"]
+    refs = sorted(expr.get("references") or [], key=len, reverse=True)
+    value = _state_at(view, refs[0]) if refs else None
+    if value is None:
+        raise Failure(f"cannot tell from the configuration what {rc['address']}.{block}.{attr} should "
+                      f"be (references: {refs})")
+    return value
+
+
+def compare_route53_terraform(fx: Fixture, view: "PlanView", errors: list[str], gaps: Gaps) -> int:
+    """Each aws_route53_zone in moto with its planned name, privacy, comment and tags, associated
+    with the VPCs of its vpc blocks and of every aws_route53_zone_association of it; each
+    aws_route53_record in its zone, an alias to what the state says its target is (the hub's
+    endpoint's dns_entry[0]); and no zone or record the plan does not make. Returns the number
+    of zones."""
+    zones = view.instances("aws_route53_zone")
+    if not zones and not view.instances("aws_route53_record"):
+        return 0
+    want: dict[str, dict] = {}
+    for rc in zones:
+        zid = view.state_id(rc)
+        vpcs = view.value(rc, "vpc") or []
+        want[zid] = {"label": rc["address"], "name": view.value(rc, "name"), "private": bool(vpcs),
+                     "vpcs": {v["vpc_id"] for v in vpcs},
+                     # The provider writes "Managed by Terraform" where the configuration sets none.
+                     "comment": view.value(rc, "comment") or "Managed by Terraform",
+                     "tags": view.value(rc, "tags_all") or {}, "records": []}
+    for rc in view.instances("aws_route53_zone_association"):
+        zid = view.value(rc, "zone_id")
+        if zid not in want:
+            errors.append(f"{rc['address']}: its zone {zid} is not one this configuration creates")
+            continue
+        want[zid]["vpcs"].add(view.value(rc, "vpc_id"))
+    for rc in view.instances("aws_route53_record"):
+        zid = view.value(rc, "zone_id")
+        if zid not in want:
+            errors.append(f"{rc['address']}: its zone {zid} is not one this configuration creates")
+            continue
+        if not (rc["change"]["after"] or {}).get("alias"):
+            errors.append(f"{rc['address']}: not an alias record: teach compare_route53_terraform")
+            continue
+        alias = {"dns_name": block_value(view, rc, "alias", "name"),
+                 "zone_id": block_value(view, rc, "alias", "zone_id"),
+                 "evaluate_target_health": block_value(view, rc, "alias", "evaluate_target_health")}
+        refs = (view.config.get(f"{rc['type']}.{rc['name']}", {}).get("expressions", {})
+                .get("alias") or [{}])[0].get("name", {}).get("references") or []
+        if any(r.startswith("aws_vpc_endpoint.") for r in refs):
+            note_endpoint_dns(gaps, rc["address"])
+        want[zid]["records"].append({"label": rc["address"], "name": view.value(rc, "name"),
+                                     "type": view.value(rc, "type"), "alias": alias})
+    for zid, w in sorted(want.items(), key=lambda kv: kv[1]["label"]):
+        got = held_zone(fx, zid)
+        if got is None:
+            errors.append(f"{w['label']}: hosted zone {zid} is not in moto")
+            continue
+        compare_zone(fx, w["label"], w, got, errors)
+        compare_records(w["label"], w["records"], got, errors)
+    for z in fx.route53.list_hosted_zones()["HostedZones"]:
+        if z["Id"].split("/")[-1] not in want:
+            errors.append(f"moto holds hosted zone {z['Id']} ({z['Name']}) that the plan does not create")
+    return len(want)
+
+
+def zones_left(fx: Fixture) -> list[str]:
+    return [f"{z['Id'].split('/')[-1]} ({z['Name']})" for z in fx.route53.list_hosted_zones()["HostedZones"]]
+
 
 def _inline_rules(blocks) -> set[tuple]:
     out = set()
@@ -1156,6 +1559,11 @@ def plant_drift(fx: Fixture, view: PlanView, kind: str) -> str:
 # CloudFormation
 
 
+# The Fn::GetAtt attributes of AWS::EC2::VPCEndpoint the moto server answers: DnsEntries, by
+# moto itself or, while moto lacks it, by moto_server_shims().
+SERVED_VPCE_GETATTS = {"DnsEntries"}
+
+
 class CfnView:
     """Resolves the intrinsic functions the generated templates use, against the stack's
     parameters and physical ids."""
@@ -1181,10 +1589,31 @@ class CfnView:
                 rtype = self.t["Resources"][res]["Type"]
                 if (rtype, attr) == ("AWS::EC2::VPC", "CidrBlock"):
                     return self.ec2.describe_vpcs(VpcIds=[self.physical[res]])["Vpcs"][0]["CidrBlock"]
+                if (rtype, attr) == ("AWS::EC2::VPCEndpoint", "DnsEntries"):
+                    # CloudFormation's "hosted zone id:DNS name", from what EC2 describes (not
+                    # from what moto's CloudFormation, shimmed, answered the template).
+                    ep = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[self.physical[res]])["VpcEndpoints"][0]
+                    return [f"{e['HostedZoneId']}:{e['DnsName']}" for e in ep.get("DnsEntries") or []]
                 raise Failure(f"Fn::GetAtt {res}.{attr}: not resolved by deploy_moto.py")
             if k == "Fn::Join":
                 sep, items = arg
                 return sep.join(str(x) for x in _flatten(self(items)))
+            if k == "Fn::Split":
+                sep, text = arg
+                return str(self(text)).split(sep)
+            if k == "Fn::Select":
+                index, items = arg
+                items = self(items)
+                if not isinstance(items, list) or not 0 <= int(index) < len(items):
+                    raise Failure(f"Fn::Select {index} of {items!r}: no such item")
+                return items[int(index)]
+            if k == "Fn::Sub" and isinstance(arg, str):
+                def one(m):
+                    name = m.group(1)
+                    if "." in name:
+                        return str(self({"Fn::GetAtt": name.split(".", 1)}))
+                    return str(self({"Ref": name}))
+                return re.sub(r"\$\{([^}!]+)\}", one, arg)
             if k.startswith("Fn::"):
                 raise Failure(f"{k}: not resolved by deploy_moto.py")
         if isinstance(v, dict):
@@ -1219,14 +1648,17 @@ def deploy_cloudformation(moto: Account, src: Path, work: Path, drift: list[str]
         raw = json.dumps(deployed.get(section, {}))
         new = fx.replace_literal_ids(raw, f"{src} {section}", notes)
         deployed[section] = json.loads(new)
-    # Shim: moto's VPCEndpoint has no Fn::GetAtt (DnsEntries, NetworkInterfaceIds, ...). Used in
-    # Resources it fails the stack; in Outputs a single one makes moto drop every output of the
-    # stack (new-vpc-private: 0 of 21). Such outputs are rewritten to a placeholder so that the
-    # others are still checked; resources are left as they are.
+    # Shim: moto's VPCEndpoint has no Fn::GetAtt but the DnsEntries moto_server_shims() gives it
+    # (NetworkInterfaceIds, CreationTimestamp, ...). Used in Resources another one fails the
+    # stack; in Outputs a single one makes moto drop every output of the stack
+    # (new-vpc-private: 0 of 21). Such outputs are rewritten to a placeholder so that the others
+    # are still checked; resources are left as they are. DnsEntries outputs are deployed as
+    # written and their values checked below.
     for name, out in (deployed.get("Outputs") or {}).items():
         raw = json.dumps(out.get("Value"))
         for m in re.finditer(r'"Fn::GetAtt": \["(\w+)", "(\w+)"\]', raw):
-            if template["Resources"].get(m.group(1), {}).get("Type") == "AWS::EC2::VPCEndpoint":
+            if template["Resources"].get(m.group(1), {}).get("Type") == "AWS::EC2::VPCEndpoint" \
+                    and m.group(2) not in SERVED_VPCE_GETATTS:
                 out["Value"] = f"moto-has-no-GetAtt-{m.group(1)}.{m.group(2)}"
                 gaps.add(f"moto has no Fn::GetAtt {m.group(2)} for a VPC endpoint; a placeholder "
                          "was deployed and the output is not checked", name)
@@ -1386,10 +1818,27 @@ def deploy_cloudformation(moto: Account, src: Path, work: Path, drift: list[str]
         if r["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"):
             errors.append(f"{logical}: {r['Type']} is not compared yet: teach deploy_cloudformation")
 
-    outputs = {o["OutputKey"] for o in cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])}
-    lost = sorted(set(deployed.get("Outputs") or {}) - outputs)
+    n_zones = compare_route53_cloudformation(fx, deployed, physical, view, errors, gaps)
+    for logical, r in sorted(resources.items()):
+        if r["Type"].startswith("AWS::Route53::") and r["Type"] not in (
+                "AWS::Route53::HostedZone", "AWS::Route53::RecordSetGroup"):
+            errors.append(f"{logical}: {r['Type']} is not compared yet: teach compare_route53_cloudformation")
+
+    outputs = {o["OutputKey"]: o.get("OutputValue")
+               for o in cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])}
+    lost = sorted(set(deployed.get("Outputs") or {}) - set(outputs))
     if lost:
         errors.append(f"outputs missing from the stack: {lost}")
+    # An endpoint's DNS entries, as the stack reports them and as EC2 describes the endpoint.
+    for name, out in sorted((deployed.get("Outputs") or {}).items()):
+        if name in outputs and re.search(r'"Fn::GetAtt": \["\w+", "DnsEntries"\]', json.dumps(out.get("Value"))):
+            want_value = view(out["Value"])
+            if want_value == "":
+                gaps.add("moto gives DNS entries to interface endpoints only; the output is empty "
+                         "and not checked", name)
+            elif outputs[name] != want_value:
+                errors.append(f"output {name}: the stack reports {outputs[name]!r}, the endpoint's "
+                              f"DNS entries are {want_value!r}")
     if errors:
         raise Failure("moto does not hold what the template asks for:\n" + "\n".join(f"  {e}" for e in errors))
 
@@ -1410,8 +1859,90 @@ def deploy_cloudformation(moto: Account, src: Path, work: Path, drift: list[str]
         Filters=[{"Name": "group-id", "Values": sg_ids}])["SecurityGroups"]] if sg_ids else []
     if remaining:
         raise Failure(f"delete_stack left security groups in moto: {remaining}")
-    notes.append(f"{len(resources)} resources, {len(want)} endpoints created, matched, deleted")
+    if n_zones and zones_left(fx):
+        raise Failure(f"delete_stack left hosted zones in moto: {zones_left(fx)}")
+    zones = f", {n_zones} hosted zones" if n_zones else ""
+    notes.append(f"{len(resources)} resources, {len(want)} endpoints{zones} created, matched, deleted")
     return notes + gaps.lines()
+
+
+def compare_route53_cloudformation(fx: Fixture, template: dict, physical: dict[str, str],
+                                   view: "CfnView", errors: list[str], gaps: Gaps) -> int:
+    """Each AWS::Route53::HostedZone in moto with its name (and its privacy, VPCs, comment and
+    tags where moto holds them); each AWS::Route53::RecordSetGroup's records in their zone, as
+    aliases to what the template resolves to against moto (an endpoint's first DNS entry, as EC2
+    describes it); and no zone or record the template does not make. Returns the number of
+    zones."""
+    resources = template["Resources"]
+    want: dict[str, dict] = {}
+    for logical, r in sorted(resources.items()):
+        if r["Type"] != "AWS::Route53::HostedZone":
+            continue
+        p = view(r.get("Properties") or {})
+        vpcs = p.get("VPCs") or []
+        for v in vpcs:
+            # What AWS checks and moto does not (it never reads VPCs here): a VPC of this
+            # Region that exists.
+            if v.get("VPCRegion") != fx.region:
+                errors.append(f"{logical}: VPC {v.get('VPCId')} is given the Region {v.get('VPCRegion')!r}, "
+                              f"the stack's is {fx.region}")
+            if not fx.vpc_exists(v.get("VPCId")):
+                errors.append(f"{logical}: VPCs names {v.get('VPCId')}, which moto's EC2 does not hold "
+                              "(AWS would refuse the association)")
+        want[physical[logical]] = {
+            "label": logical, "name": p.get("Name"), "private": bool(vpcs),
+            "vpcs": {v.get("VPCId") for v in vpcs},
+            "comment": (p.get("HostedZoneConfig") or {}).get("Comment"),
+            "tags": {t["Key"]: t["Value"] for t in p.get("HostedZoneTags") or []} or None,
+            "records": []}
+    for logical, r in sorted(resources.items()):
+        if r["Type"] != "AWS::Route53::RecordSetGroup":
+            continue
+        p = view(r.get("Properties") or {})
+        zid = p.get("HostedZoneId")
+        if zid is None:
+            zid = next((z for z, w in want.items() if dns_name(w["name"]) == dns_name(p.get("HostedZoneName"))), None)
+        if zid not in want:
+            errors.append(f"{logical}: its zone {zid or p.get('HostedZoneName')} is not one this template creates")
+            continue
+        raw = r.get("Properties", {}).get("RecordSets") or []
+        for n, (rs, raw_rs) in enumerate(zip(p.get("RecordSets") or [], raw)):
+            label = f"{logical}.RecordSets[{n}]"
+            alias = rs.get("AliasTarget")
+            if not alias:
+                errors.append(f"{label}: not an alias record: teach compare_route53_cloudformation")
+                continue
+            if "DnsEntries" in json.dumps(raw_rs.get("AliasTarget")):
+                note_endpoint_dns(gaps, label)
+            want[zid]["records"].append({
+                "label": label, "name": rs.get("Name"), "type": rs.get("Type"),
+                "alias": {"dns_name": alias.get("DNSName"), "zone_id": alias.get("HostedZoneId"),
+                          "evaluate_target_health": alias.get("EvaluateTargetHealth", False)}})
+    for zid, w in sorted(want.items(), key=lambda kv: kv[1]["label"]):
+        got = held_zone(fx, zid)
+        if got is None:
+            errors.append(f"{w['label']}: hosted zone {zid} is not in moto")
+            continue
+        # moto's AWS::Route53::HostedZone passes the name alone to CreateHostedZone
+        # (FakeZone.create_from_cloudformation_json: private_zone=False, no VPC, comment or tag):
+        # what it holds nothing of is set aside, and said; what it holds is compared.
+        if w["private"] and not got["private"] and not got["vpcs"]:
+            gaps.add("moto's CloudFormation makes every AWS::Route53::HostedZone public and ignores "
+                     "its VPCs; the template's VPCs were resolved and found in moto's EC2, the "
+                     "zone's privacy and associations not checked", w["label"])
+            w = dict(w, private=False, vpcs=set())
+        if w["comment"] is not None and got["comment"] is None:
+            gaps.add("moto's CloudFormation ignores HostedZoneConfig; comment not checked", w["label"])
+            w = dict(w, comment=None)
+        if w["tags"] and not got["tags"]:
+            gaps.add("moto's CloudFormation ignores HostedZoneTags; tags not checked", w["label"])
+            w = dict(w, tags=None)
+        compare_zone(fx, w["label"], w, got, errors)
+        compare_records(w["label"], w["records"], got, errors)
+    for z in fx.route53.list_hosted_zones()["HostedZones"]:
+        if z["Id"].split("/")[-1] not in want:
+            errors.append(f"moto holds hosted zone {z['Id']} ({z['Name']}) that the template does not create")
+    return len(want)
 
 
 # How the checker deletes, through the EC2 API, a stack resource that moto's CloudFormation
@@ -1457,6 +1988,28 @@ EC2_DELETERS = [
 ]
 
 
+def _del_record_set_group(r53, prop, phys):
+    """The group's records, as moto lists them. moto's DELETE accepts only a record its change
+    journal holds, which a record made by its CloudFormation is not (it is added to the zone
+    directly): each is first written again as it is (UPSERT, a no-op on the zone), then deleted."""
+    zid = prop("HostedZoneId")
+    names = {(dns_name(rs.get("Name")), rs.get("Type")) for rs in prop("RecordSets")}
+    held = [r for r in r53.list_resource_record_sets(HostedZoneId=zid)["ResourceRecordSets"]
+            if (dns_name(r["Name"]), r["Type"]) in names]
+    if not held:
+        return
+    for action in ("UPSERT", "DELETE"):
+        r53.change_resource_record_sets(HostedZoneId=zid, ChangeBatch={"Changes": [
+            {"Action": action, "ResourceRecordSet": r} for r in held]})
+
+
+# Route 53 first: a hub's records name its endpoints' DNS entries, and a zone must be empty.
+API_DELETERS = [
+    ("AWS::Route53::RecordSetGroup", "route53", _del_record_set_group),
+    ("AWS::Route53::HostedZone", "route53", lambda r53, prop, phys: r53.delete_hosted_zone(Id=phys)),
+] + [(rtype, "ec2", deleter) for rtype, deleter in EC2_DELETERS]
+
+
 def moto_cannot_delete(rtype: str) -> bool:
     """True where moto's CloudFormation model of the type has no deletion of its own (it then
     calls the base class's no-op and reports the resource deleted). Read from moto itself, so
@@ -1474,25 +2027,27 @@ def moto_cannot_delete(rtype: str) -> bool:
 
 def delete_what_moto_cannot(fx: Fixture, template: dict, physical: dict[str, str], view: "CfnView",
                             gaps: Gaps, stack: str) -> None:
-    """Shim: moto's CloudFormation does not delete VPC endpoints, route tables, routes, gateways
-    or addresses (see moto_cannot_delete), so delete_stack would leave them, and a VPC the stack
-    created could not be deleted behind them. The checker deletes exactly those through the EC2
-    API, dependants first, so that the stack's own deletion of the rest is still checked."""
+    """Shim: moto's CloudFormation does not delete VPC endpoints, route tables, routes, gateways,
+    addresses, hosted zones or record set groups (see moto_cannot_delete), so delete_stack would
+    leave them, and a VPC the stack created could not be deleted behind them. The checker
+    deletes exactly those through their own API (EC2, Route 53), dependants first, so that the
+    stack's own deletion of the rest is still checked."""
     resources = template["Resources"]
     needs = {t for t in {r["Type"] for r in resources.values()} if moto_cannot_delete(t)}
-    unknown = needs - {t for t, _ in EC2_DELETERS}
+    unknown = needs - {t for t, _, _ in API_DELETERS}
     if unknown:
         raise Failure(f"moto's CloudFormation cannot delete {sorted(unknown)} and deploy_moto.py has "
-                      "no stand-in for it: add one to EC2_DELETERS")
-    for rtype, deleter in EC2_DELETERS:
+                      "no stand-in for it: add one to EC2_DELETERS or API_DELETERS")
+    for rtype, service, deleter in API_DELETERS:
         if rtype not in needs:
             continue
         for logical, r in sorted(resources.items()):
             if r["Type"] == rtype:
                 props = r.get("Properties", {})
-                deleter(fx.ec2, lambda name, props=props: view(props[name]), physical[logical])
+                deleter(getattr(fx, service), lambda name, props=props: view(props[name]), physical[logical])
         gaps.add("moto's CloudFormation does not delete these types (it reports them deleted); "
-                 "the checker deletes them through EC2 before delete_stack", rtype.removeprefix("AWS::EC2::"))
+                 "the checker deletes them through their API (EC2, Route 53) before delete_stack",
+                 rtype.removeprefix("AWS::EC2::"))
 
 
 def _cfn_rules(rules) -> set[tuple]:

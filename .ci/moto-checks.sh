@@ -35,4 +35,5 @@ if [ -z "$TF_BIN" ] || [ -z "$TF_MIRROR" ]; then
   unset TF_CLI_CONFIG_FILE
   echo "SKIPPED deploying Terraform into moto: $TF_SKIP_REASON"
 fi
-exec .venv/bin/python .ci/deploy_moto.py "${opts[@]}" "${paths[@]}"
+# Not exec: the trap above removes the work directory once the checker returns.
+.venv/bin/python .ci/deploy_moto.py "${opts[@]}" "${paths[@]}"

@@ -27,6 +27,8 @@ pub struct HubPlan {
     pub zones: Vec<ZonePlan>,
     /// Route 53 Profile: the interface endpoints the Profile holds.
     pub profile_endpoints: Vec<ProfileEndpoint>,
+    /// The keys of the endpoints spokes reach by name through the hub, sorted.
+    pub shared: Vec<Arc<str>>,
     /// The endpoints that spokes cannot reach by name through the hub, and why.
     pub unshared: Vec<Unshared>,
 }
@@ -175,7 +177,15 @@ pub(super) fn build(vpc: &Vpc, endpoints: &[PlannedEndpoint]) -> Option<HubPlan>
             });
         }
     }
+    let mut shared: Vec<Arc<str>> = zones
+        .iter()
+        .map(|z: &ZonePlan| z.endpoint_key.clone())
+        .chain(profile_endpoints.iter().map(|p| p.endpoint_key.clone()))
+        .collect();
+    shared.sort();
+    shared.dedup();
     Some(HubPlan {
+        shared,
         dns: hub.dns.as_str(),
         spokes,
         local_spokes,

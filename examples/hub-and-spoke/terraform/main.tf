@@ -52,6 +52,8 @@ resource "aws_vpc_endpoint_route_table_association" "s3" {
 # Amazon EC2 messages (Systems Manager agent) (ec2messages), interface: the service offers only interface endpoints.
 # - preset ssm: Run Command message delivery for agents older than 3.3.40.0
 # Note: Used by SSM Agent; keep it alongside ssm and ssmmessages for Session Manager and Run Command.
+# Private DNS: off, because the hub's private hosted zones (hub.tf) answer the service's names
+# for the hub and every spoke.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ec2messages" {
@@ -69,6 +71,8 @@ resource "aws_vpc_endpoint" "ec2messages" {
 # Amazon ECR API (ecr.api), interface: the service offers only interface endpoints.
 # - listed in the spec
 # Note: Image pulls also need ecr.dkr and the s3 gateway endpoint.
+# Private DNS: off, because the hub's private hosted zones (hub.tf) answer the service's names
+# for the hub and every spoke.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ecr_api" {
@@ -86,6 +90,8 @@ resource "aws_vpc_endpoint" "ecr_api" {
 # Amazon ECR Docker registry (ecr.dkr), interface: the service offers only interface endpoints.
 # - listed in the spec
 # Note: Private DNS must be enabled, and image layers are fetched from S3, so an s3 gateway endpoint is also needed.
+# Private DNS: off, because the hub's private hosted zones (hub.tf) answer the service's names
+# for the hub and every spoke.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ecr_dkr" {
@@ -102,6 +108,8 @@ resource "aws_vpc_endpoint" "ecr_dkr" {
 
 # Amazon CloudWatch Logs (logs), interface: the service offers only interface endpoints.
 # - listed in the spec
+# Private DNS: off, because the hub's private hosted zones (hub.tf) answer the service's names
+# for the hub and every spoke.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "logs" {
@@ -119,6 +127,8 @@ resource "aws_vpc_endpoint" "logs" {
 # AWS Systems Manager (ssm), interface: the service offers only interface endpoints.
 # - preset ssm: Systems Manager API: agent registration and commands
 # Note: Session Manager also needs ssmmessages and ec2messages.
+# Private DNS: off, because the hub's private hosted zones (hub.tf) answer the service's names
+# for the hub and every spoke.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ssm" {
@@ -136,6 +146,8 @@ resource "aws_vpc_endpoint" "ssm" {
 # AWS Systems Manager Session Manager messages (ssmmessages), interface: the service offers only interface endpoints.
 # - preset ssm: Session Manager data channels and Run Command
 # Note: Required for Session Manager; newer SSM Agents also receive commands over it.
+# Private DNS: off, because the hub's private hosted zones (hub.tf) answer the service's names
+# for the hub and every spoke.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "ssmmessages" {
@@ -153,6 +165,8 @@ resource "aws_vpc_endpoint" "ssmmessages" {
 # AWS STS (sts), interface: the service offers only interface endpoints.
 # - listed in the spec
 # Note: SDKs that call the global sts.amazonaws.com bypass this endpoint unless configured to use the Regional STS endpoint.
+# Private DNS: off, because the hub's private hosted zones (hub.tf) answer the service's names
+# for the hub and every spoke.
 # Policy: full access, because the spec sets none (what AWS allows without a policy, written out);
 # `policy: org-only` with `org_id` in the spec restricts it to your organization.
 resource "aws_vpc_endpoint" "sts" {
