@@ -11,10 +11,6 @@ use vpcgen::render::{Target, Templates};
 use vpcgen::source::SpecFile;
 use vpcgen::{model, plan, render};
 
-// The allocator the `vpcgen` binary ships with, so that in-process figures match it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -142,6 +142,15 @@ pub(super) fn tags(p: &mut Problems, file: &SpecFile, spec: &Spec) -> BTreeMap<S
         );
         return out;
     }
+    // The tags' text as written is needed for a value YAML read as a number or boolean, and to
+    // find a YAML tag (`!`) on one; a spec with neither, the usual case, is not walked again.
+    let needed = spec.tags.values().any(|v| v.typed)
+        || (!spec.tags.is_empty() && memchr::memchr(b'!', file.text.as_bytes()).is_some());
+    let written = if needed {
+        crate::spec::written_all(file, spec.tags.keys().map(|k| format!("tags.{k}")))
+    } else {
+        Default::default()
+    };
     for (k, v) in &spec.tags {
         let path = format!("tags.{k}");
         for (what, text) in [("key", k.as_str()), ("value", v.text.as_str())] {
@@ -156,9 +165,9 @@ pub(super) fn tags(p: &mut Problems, file: &SpecFile, spec: &Spec) -> BTreeMap<S
         if v.typed {
             // YAML reads `1.10`, `0x1F` and `1e3` as numbers, whose text is not what was
             // written; the value must reach AWS as the user wrote it.
-            let written = crate::spec::written(file, &path);
-            if written.as_deref() != Some(v.text.as_str()) {
-                let as_written = written.unwrap_or_else(|| v.text.clone());
+            let text = written.get(&path).copied();
+            if text != Some(v.text.as_str()) {
+                let as_written = text.unwrap_or(&v.text);
                 p.error(
                     &path,
                     format!(
@@ -168,7 +177,7 @@ pub(super) fn tags(p: &mut Problems, file: &SpecFile, spec: &Spec) -> BTreeMap<S
                     format!("quote the value to keep it as written: `{k}: \"{as_written}\"`"),
                 );
             }
-        } else if crate::spec::written(file, &path).is_some_and(|w| w.starts_with('!')) {
+        } else if written.get(&path).is_some_and(|w| w.starts_with('!')) {
             p.error(
                 &path,
                 "a YAML tag (`!!binary`, `!Ref`, ...) on a tag value is not read",

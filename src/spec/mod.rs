@@ -507,6 +507,19 @@ pub fn written(file: &SpecFile, path: &str) -> Option<String> {
     locate::find(&file.text, path, false).map(|(s, e)| file.text[s..e].to_owned())
 }
 
+/// `written` for many paths, in one walk of the spec: the text of each scalar that is there,
+/// by path.
+pub fn written_all<'a>(
+    file: &'a SpecFile,
+    paths: impl IntoIterator<Item = String>,
+) -> std::collections::HashMap<String, &'a str> {
+    let wanted: Vec<(String, bool)> = paths.into_iter().map(|p| (p, false)).collect();
+    locate::find_all(&file.text, &wanted)
+        .into_iter()
+        .map(|((path, _), (s, e))| (path, &file.text[s..e]))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
