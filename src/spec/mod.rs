@@ -509,10 +509,10 @@ pub fn written(file: &SpecFile, path: &str) -> Option<String> {
 
 /// `written` for many paths, in one walk of the spec: the text of each scalar that is there,
 /// by path.
-pub fn written_all<'a>(
-    file: &'a SpecFile,
+pub fn written_all(
+    file: &SpecFile,
     paths: impl IntoIterator<Item = String>,
-) -> std::collections::HashMap<String, &'a str> {
+) -> std::collections::HashMap<String, &str> {
     let wanted: Vec<(String, bool)> = paths.into_iter().map(|p| (p, false)).collect();
     locate::find_all(&file.text, &wanted)
         .into_iter()
