@@ -29,8 +29,10 @@ pub struct Spoke {
     pub path: String,
 }
 
-/// How the spokes resolve the services' names to the hub's endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the spokes resolve the services' names to the hub's endpoints. Templates see it as
+/// `hosted-zones` or `route53-profile`, as the spec spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum HubDns {
     /// A private hosted zone per service name, associated with the hub and every spoke; the
     /// hub's endpoints have private DNS off, as their own zones would answer only the hub.

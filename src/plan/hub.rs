@@ -14,8 +14,7 @@ use crate::naming::{self, Ident};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HubPlan {
-    /// `hosted-zones` or `route53-profile`.
-    pub dns: &'static str,
+    pub dns: HubDns,
     /// In the order the spec lists them.
     pub spokes: Vec<SpokePlan>,
     /// The spokes in the hub's own account.
@@ -186,7 +185,7 @@ pub(super) fn build(vpc: &Vpc, endpoints: &[PlannedEndpoint]) -> Option<HubPlan>
     shared.dedup();
     Some(HubPlan {
         shared,
-        dns: hub.dns.as_str(),
+        dns: hub.dns,
         spokes,
         local_spokes,
         remote_spokes,
@@ -216,7 +215,7 @@ pub(super) fn notes(hub: &HubPlan) -> Vec<String> {
     let mut notes = vec![
         "hub: spokes reach the endpoints at the hub's addresses, so each spoke's route tables must send the hub's block to the hub (a transit gateway attachment or peering connection, which vpcgen does not create)".to_owned(),
     ];
-    if hub.dns == HubDns::HostedZones.as_str() {
+    if hub.dns == HubDns::HostedZones {
         notes.push(format!(
             "hub: private DNS is off on the hub's interface endpoints; {} private hosted zones answer their names for the hub and every spoke. A spoke with its own endpoint for one of these services, private DNS on, must remove it first: AWS refuses to associate a zone whose name the VPC already answers",
             hub.zones.len()
@@ -239,7 +238,7 @@ pub(super) fn notes(hub: &HubPlan) -> Vec<String> {
             .filter(|s| s.account.as_deref() == Some(account))
             .map(|s| s.name.as_str())
             .collect();
-        let how = if hub.dns == HubDns::HostedZones.as_str() {
+        let how = if hub.dns == HubDns::HostedZones {
             "the hub authorises each zone's association, which Terraform then makes in that account"
         } else {
             "the hub shares the Profile through AWS RAM to that account (inside the organization only), and Terraform associates the spoke there"

@@ -400,7 +400,7 @@ fn provider_floor(endpoints: &[PlannedEndpoint], hub: Option<&HubPlan>) -> Provi
         (
             "5.72.0",
             "the aws_route53profiles resources (a hub's Route 53 Profile)",
-            hub.is_some_and(|h| !h.profile_endpoints.is_empty()),
+            hub.is_some_and(|h| h.dns == crate::model::HubDns::Route53Profile),
         ),
         (
             "5.83.0",

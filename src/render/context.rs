@@ -110,12 +110,7 @@ impl OutputLimits {
         let interfaces = plan
             .endpoints
             .iter()
-            .filter(|e| {
-                matches!(
-                    e.kind,
-                    EndpointType::Interface | EndpointType::Resource | EndpointType::ServiceNetwork
-                )
-            })
+            .filter(|e| e.kind.has_security_group())
             .count();
         // Room for the fixed outputs: security group, VPC, the hub's zones or Profile, and
         // subnets and route tables per AZ.

@@ -220,7 +220,7 @@ fn hub_cost(plan: &Plan, costs: &[EndpointCost], interface_gb: f64) -> Option<Hu
         transit_data_usd: round(transit),
         central_usd: round(central),
         saving_usd: round(per_vpc - central),
-        left_out: (hub.dns == "route53-profile")
+        left_out: (hub.dns == crate::model::HubDns::Route53Profile)
             .then_some("the Route 53 Profile's own charges, for which no price was found"),
     })
 }

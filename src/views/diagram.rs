@@ -171,7 +171,7 @@ fn view(plan: &Plan) -> View {
             .collect()
     });
     let hub_dns = plan.hub.as_ref().map(|h| {
-        if h.dns == "hosted-zones" {
+        if h.dns == crate::model::HubDns::HostedZones {
             format!(
                 "{} private hosted zones answer for the hub and the spokes",
                 h.zones.len()

@@ -180,7 +180,7 @@ pub fn build(plan: &Plan) -> PlanReport {
                 .collect(),
         }),
         hub: plan.hub.as_ref().map(|h| HubRow {
-            dns: h.dns.to_owned(),
+            dns: h.dns.as_str().to_owned(),
             spokes: h
                 .spokes
                 .iter()
