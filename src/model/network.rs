@@ -98,8 +98,8 @@ const NOT_FOR_VPCS: &[(&str, &str)] = &[
     ("240.0.0.0/4", "reserved"),
 ];
 
-/// Whether `c` is a block AWS can give a VPC: from /16 to /28, outside the reserved ranges.
-/// Whether `c` (at `path`) is a block AWS can give a VPC.
+/// Whether `c` (at `path`) is a block AWS can give a VPC: from /16 to /28, outside the reserved
+/// ranges.
 pub(super) fn vpc_block(p: &mut Problems, path: &str, c: Ipv4Net) -> bool {
     if !(16..=28).contains(&c.prefix_len()) {
         p.error(

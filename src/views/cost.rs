@@ -91,7 +91,13 @@ pub fn data_processing_usd(gb: f64) -> f64 {
 }
 
 fn nat_hour(region: &Region) -> f64 {
-    NAT_HOUR_USD * region.interface_hour_usd / REFERENCE_ENDPOINT_HOUR_USD
+    NAT_HOUR_USD * regional(region)
+}
+
+/// How a Region's prices compare with us-east-1's, for the prices vpcgen has for us-east-1
+/// only (NAT and transit gateways): as its interface endpoint price does.
+fn regional(region: &Region) -> f64 {
+    region.interface_hour_usd / REFERENCE_ENDPOINT_HOUR_USD
 }
 
 /// Estimate the monthly cost of `plan`. Traffic given on an endpoint is its own; the spec-wide
@@ -164,7 +170,7 @@ pub fn estimate(plan: &Plan) -> Estimate {
     let hub = hub_cost(plan, &endpoints, interface_gb);
     let nat_gateways = max_azs.max(usize::from(!plan.endpoints.is_empty()));
     let nat_total = nat_gateways as f64 * nat_hour(region) * HOURS_PER_MONTH
-        + natable_gb * NAT_GB_USD * region.interface_hour_usd / REFERENCE_ENDPOINT_HOUR_USD;
+        + natable_gb * NAT_GB_USD * regional(region);
     Estimate {
         prices_as_of: PRICES_AS_OF,
         price_confidence: region.price_confidence,
@@ -188,18 +194,12 @@ pub fn hosted_zones_usd(n: usize) -> f64 {
 
 fn hub_cost(plan: &Plan, costs: &[EndpointCost], interface_gb: f64) -> Option<HubCost> {
     let hub = plan.hub.as_ref()?;
-    let region = plan.region;
-    let scale = region.interface_hour_usd / REFERENCE_ENDPOINT_HOUR_USD;
-    let shared: std::collections::BTreeSet<&str> = hub
-        .zones
-        .iter()
-        .map(|z| &*z.endpoint_key)
-        .chain(hub.profile_endpoints.iter().map(|p| &*p.endpoint_key))
-        .collect();
+    let scale = regional(plan.region);
+    let shared = &hub.shared;
     let hub_endpoints: f64 = costs
         .iter()
         .zip(&plan.endpoints)
-        .filter(|(_, e)| e.kind == EndpointType::Interface && shared.contains(&*e.key))
+        .filter(|(_, e)| e.kind == EndpointType::Interface && shared.contains(&e.key))
         .map(|(c, _)| c.hourly_usd)
         .sum();
     let vpcs = hub.spokes.len() + 1;
