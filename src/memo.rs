@@ -5,8 +5,9 @@
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::hash::Hash;
+
+use foldhash::{HashMap, HashMapExt};
 
 /// How many values of one kind a thread keeps; past it, it starts over rather than tracking
 /// which it used last. Enough for every catalogue service in a few variants.

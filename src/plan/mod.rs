@@ -34,7 +34,7 @@ pub struct Plan {
     pub endpoints: Vec<PlannedEndpoint>,
     pub security_group: Option<SecurityGroupPlan>,
     /// Policy documents by name; endpoints refer to them by name.
-    pub policies: BTreeMap<String, Value>,
+    pub policies: BTreeMap<String, Arc<Value>>,
     /// Why a policy document says what it says, where that is worth a comment beside it.
     pub policy_notes: BTreeMap<String, &'static str>,
     /// What the reader should know about the plan that is not a warning: facts vpcgen cannot

@@ -3,10 +3,12 @@
 //! spec's own documents, each shared between endpoints under one name.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use crate::aws;
+use crate::memo;
 use crate::model::{PolicyChoice, Vpc};
 use crate::naming::Ident;
 
@@ -51,16 +53,55 @@ pub(super) fn policy_name(
     }
 }
 
+/// What a preset's document is made of, so that the specs of a batch share one document per
+/// organisation, Region and set of bucket statements rather than each building its own.
+#[derive(PartialEq, Eq, Hash)]
+enum Preset {
+    FullAccess,
+    OrgOnly {
+        org_id: Option<String>,
+        sts: bool,
+        region: &'static str,
+        partition: &'static str,
+        /// The bucket statements that apply, by `sid`.
+        exceptions: Vec<&'static str>,
+    },
+}
+
 /// The policy document for one endpoint, whose catalogue service is `key` (if it has one).
 pub(super) fn policy_document(
     vpc: &Vpc,
     choice: &PolicyChoice,
     key: Option<&str>,
     present: &BTreeSet<&str>,
-) -> Value {
+) -> Arc<Value> {
     let key = key.unwrap_or_default();
-    match choice {
-        PolicyChoice::FullAccess => json!({
+    let preset = match choice {
+        PolicyChoice::Custom(doc) => return Arc::new(doc.clone()),
+        PolicyChoice::FullAccess => Preset::FullAccess,
+        PolicyChoice::OrgOnly => Preset::OrgOnly {
+            org_id: vpc.org_id.clone(),
+            sts: is_sts(key),
+            region: vpc.region.name,
+            partition: vpc.partition.name,
+            exceptions: bucket_exceptions(key, present).map(|ex| ex.sid).collect(),
+        },
+    };
+    memo::remember(preset, |p| Arc::new(preset_document(p)))
+}
+
+/// The document of `preset`, built from it alone, so a remembered document is the one that
+/// would have been built.
+fn preset_document(preset: &Preset) -> Value {
+    let Preset::OrgOnly {
+        org_id,
+        sts,
+        region,
+        partition,
+        exceptions,
+    } = preset
+    else {
+        return json!({
             "Version": "2012-10-17",
             "Statement": [{
                 "Sid": "AllowAll",
@@ -69,58 +110,58 @@ pub(super) fn policy_document(
                 "Action": "*",
                 "Resource": "*"
             }]
-        }),
-        PolicyChoice::OrgOnly if is_sts(key) => {
-            // The IAM User Guide's "Allow all AWS STS actions for your organization": principals
-            // of the organization, and federated callers assuming roles of the organization.
-            let org = vpc.org_id.clone().unwrap_or_default();
-            json!({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "AllowOrganizationPrincipals",
-                        "Effect": "Allow",
-                        "Principal": { "AWS": "*" },
-                        "Action": "sts:*",
-                        "Resource": "*",
-                        "Condition": { "StringEquals": { "aws:PrincipalOrgID": org } }
-                    },
-                    {
-                        "Sid": "AllowFederatedAssumeRoleIntoOrganizationRoles",
-                        "Effect": "Allow",
-                        "Principal": "*",
-                        "Action": ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"],
-                        "Resource": "*",
-                        "Condition": { "StringEquals": { "aws:ResourceOrgID": org } }
-                    }
-                ]
-            })
-        }
-        PolicyChoice::OrgOnly => {
-            let mut statements = vec![json!({
-                "Sid": "AllowOrganizationPrincipals",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "*",
-                "Resource": "*",
-                "Condition": { "StringEquals": { "aws:PrincipalOrgID": vpc.org_id.clone().unwrap_or_default() } }
-            })];
-            for ex in bucket_exceptions(key, present) {
-                let resources: Vec<String> = ex
-                    .buckets_in(vpc.region.name)
-                    .iter()
-                    .map(|b| format!("arn:{}:s3:::{b}/*", vpc.partition.name))
-                    .collect();
-                statements.push(json!({
-                    "Sid": ex.sid,
+        });
+    };
+    let org = org_id.clone().unwrap_or_default();
+    if *sts {
+        // The IAM User Guide's "Allow all AWS STS actions for your organization": principals
+        // of the organization, and federated callers assuming roles of the organization.
+        return json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AllowOrganizationPrincipals",
+                    "Effect": "Allow",
+                    "Principal": { "AWS": "*" },
+                    "Action": "sts:*",
+                    "Resource": "*",
+                    "Condition": { "StringEquals": { "aws:PrincipalOrgID": org } }
+                },
+                {
+                    "Sid": "AllowFederatedAssumeRoleIntoOrganizationRoles",
                     "Effect": "Allow",
                     "Principal": "*",
-                    "Action": ex.action,
-                    "Resource": resources
-                }));
-            }
-            json!({ "Version": "2012-10-17", "Statement": statements })
-        }
-        PolicyChoice::Custom(doc) => doc.clone(),
+                    "Action": ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"],
+                    "Resource": "*",
+                    "Condition": { "StringEquals": { "aws:ResourceOrgID": org } }
+                }
+            ]
+        });
     }
+    let mut statements = vec![json!({
+        "Sid": "AllowOrganizationPrincipals",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": { "StringEquals": { "aws:PrincipalOrgID": org } }
+    })];
+    for ex in aws::S3_BUCKET_EXCEPTIONS
+        .iter()
+        .filter(|ex| exceptions.contains(&ex.sid))
+    {
+        let resources: Vec<String> = ex
+            .buckets_in(region)
+            .iter()
+            .map(|b| format!("arn:{partition}:s3:::{b}/*"))
+            .collect();
+        statements.push(json!({
+            "Sid": ex.sid,
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ex.action,
+            "Resource": resources
+        }));
+    }
+    json!({ "Version": "2012-10-17", "Statement": statements })
 }

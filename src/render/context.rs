@@ -65,7 +65,7 @@ pub struct Context<'a> {
     pub terraform_provider: ProviderInfo,
     /// Policy documents by name, shared between endpoints (`endpoints[].policy` names one). Each
     /// is an IAM policy document as a JSON object.
-    pub policies: &'a BTreeMap<String, serde_json::Value>,
+    pub policies: &'a BTreeMap<String, Arc<serde_json::Value>>,
     /// Why a policy says what it says, by policy name, where a comment beside it helps (the STS
     /// endpoint's `org-only` policy admits federated callers); policies without one are absent.
     pub policy_notes: &'a BTreeMap<String, &'static str>,
@@ -468,7 +468,7 @@ fn endpoint_values(endpoints: &[Arc<EndpointInfo>]) -> Vec<tera::Value> {
 /// remembers the value of every document it converted, by its JSON text, which is exact: two
 /// documents with the same text give the same template value. The layout filters then lay out
 /// a document once for the whole batch rather than once per spec (see `filters`).
-fn policy_values(policies: &BTreeMap<String, serde_json::Value>) -> tera::Value {
+fn policy_values(policies: &BTreeMap<String, Arc<serde_json::Value>>) -> tera::Value {
     let values: BTreeMap<&str, tera::Value> = policies
         .iter()
         .map(|(name, doc)| {
