@@ -402,19 +402,29 @@ fn run(
     };
     let mut failures: Vec<Failure> = Vec::new();
     let mut valid = Vec::with_capacity(paths.len());
-    // A batch parses the built-in templates while its specs are validated, on the other core.
-    let prepare = || {
-        if settings.many && settings.templates.is_none() && !mode.dump_context {
-            let builtin = Templates::builtin();
-            for target in &settings.targets {
-                let _ = builtin.prepare(*target);
-            }
+    // Parsing the built-in templates takes longer than validating a spec, so it happens on the
+    // other core while the specs are validated: within the pool for a batch, and for one spec
+    // on a thread of its own, which nothing waits for when the spec fails or brings its own
+    // templates (should the thread not start, the templates are parsed when first used).
+    let builtin_used = settings.templates.is_none() && !mode.dump_context;
+    let prepare = |targets: &[Target]| {
+        let builtin = Templates::builtin();
+        for target in targets {
+            builtin.prepare(*target);
         }
     };
-    let (results, ()) = if settings.many {
-        rayon::join(|| validate_all(&paths), prepare)
+    let results = if settings.many {
+        rayon::join(
+            || validate_all(&paths),
+            || builtin_used.then(|| prepare(&settings.targets)),
+        )
+        .0
     } else {
-        (validate_all(&paths), ())
+        if builtin_used {
+            let targets = settings.targets.clone();
+            let _ = std::thread::Builder::new().spawn(move || prepare(&targets));
+        }
+        validate_all(&paths)
     };
     for result in results {
         match result {

@@ -253,27 +253,30 @@ impl Templates {
     }
 
     /// Parse the templates of every target now (they are otherwise parsed when first used).
-    pub fn parse_all(&self) -> Result<(), Error> {
-        Target::ALL
-            .into_iter()
-            .try_for_each(|t| self.engine(t).map(|_| ()))
-    }
-
-    /// Parse `target`'s templates now rather than at its first render, so that a batch can do
-    /// it while its specs are being planned.
-    pub fn prepare(&self, target: Target) -> Result<(), Error> {
-        self.engine(target).map(|_| ())
-    }
-
-    fn engine(&self, target: Target) -> Result<&Tera, Error> {
-        let i = target.index();
-        if let Some(engine) = self.engines[i].get() {
-            return Ok(engine);
+    pub fn parse_all(&self) {
+        for target in Target::ALL {
+            self.engine(target);
         }
-        // Only the built-in set gets here (a user's set is built when loaded), and the
-        // built-ins always parse (tested).
-        let engine = self.build(target)?;
-        Ok(self.engines[i].get_or_init(|| engine))
+    }
+
+    /// Parse `target`'s templates now rather than at its first render, so that a run can do it
+    /// on another core while its specs are validated.
+    pub fn prepare(&self, target: Target) {
+        self.engine(target);
+    }
+
+    fn engine(&self, target: Target) -> &Tera {
+        let slot = &self.engines[target.index()];
+        if let Some(engine) = slot.get() {
+            return engine;
+        }
+        // Only the built-in set gets here: a user's set is built when loaded, so its mistakes
+        // are reported before any spec. Built inside `get_or_init`, so that a caller who comes
+        // while another thread is parsing the set waits for that parse instead of repeating it.
+        slot.get_or_init(|| {
+            self.build(target)
+                .expect("built-in templates parse (tested)")
+        })
     }
 
     /// The output files a target produces: `(template name, output file name)`, sorted. Listed
@@ -299,7 +302,7 @@ impl Templates {
         let target = Target::of_template(name)
             .ok_or_else(|| Error::template(format!("`{name}` is under no target's directory")))?;
         let mut out = Bounded(Vec::with_capacity(16 * 1024));
-        let rendered = self.engine(target)?.render_to(name, context, &mut out);
+        let rendered = self.engine(target).render_to(name, context, &mut out);
         if out.0.len() > OUTPUT_MAX_BYTES {
             let shown = self
                 .dir
